@@ -112,8 +112,7 @@ public final class DicomReader {
         VR vr;
         long length;
         int valuePos;
-        boolean exp = explicit || (tag >>> 16) == 0x0002 && depth == 0;
-        if (exp) {
+        if (explicit) {
             need(tag, pos, 8, end, "explicit VR header");
             vr = VR.fromCode(b[pos + 4], b[pos + 5]);
             if (vr == null) {
