@@ -86,6 +86,9 @@ public final class DicomReader {
         while (cursor[0] < b.length) {
             readElement(ds, cursor, b.length, 0, false);
         }
+        if (!explicit) {
+            resolveUsOrSs(ds, ds.getInt(Tag.PixelRepresentation, 0));
+        }
         return ds;
     }
 
@@ -243,6 +246,22 @@ public final class DicomReader {
         }
         cursor[0] = pos;
         return items;
+    }
+
+    /** Implicit VR cannot tell US from SS; Pixel Representation 1 (signed) makes the pixel-value tags SS. */
+    private static void resolveUsOrSs(DicomObject ds, int pixelRepresentation) {
+        int pr = ds.getInt(Tag.PixelRepresentation, pixelRepresentation);
+        List<DicomElement> fix = new ArrayList<>();
+        for (DicomElement e : ds) {
+            if (e.items() != null) {
+                for (DicomObject item : e.items()) {
+                    resolveUsOrSs(item, pr);
+                }
+            } else if (pr == 1 && e.vr() == VR.US && VR.isUsOrSs(e.tag())) {
+                fix.add(new DicomElement(e.tag(), VR.SS, e.value(), null));
+            }
+        }
+        fix.forEach(ds::putElement);
     }
 
     private void need(int tag, int pos, int n, int end, String what) throws DicomParseException {

@@ -83,10 +83,19 @@ public enum VR {
         return Dictionary.KEYWORDS.get(tag);
     }
 
+    /**
+     * True for tags whose dictionary VR is "US or SS" (pixel-value attributes): in Implicit VR their VR follows
+     * Pixel Representation (PS3.5 A.1 note), which the reader applies once the dataset is read.
+     */
+    public static boolean isUsOrSs(int tag) {
+        return Dictionary.US_OR_SS.contains(tag);
+    }
+
     // Loaded lazily in a holder so that enum constant initialisation never depends on the resource.
     private static final class Dictionary {
         static final Map<Integer, VR> BY_TAG = new HashMap<>(8192);
         static final Map<Integer, String> KEYWORDS = new HashMap<>(8192);
+        static final java.util.Set<Integer> US_OR_SS = new java.util.HashSet<>();
 
         static {
             try (InputStream in = VR.class.getResourceAsStream("dictionary.txt")) {
@@ -103,6 +112,9 @@ public enum VR {
                     int tag = Integer.parseUnsignedInt(f[0], 16);
                     BY_TAG.put(tag, VR.valueOf(f[1]));
                     KEYWORDS.put(tag, f[2]);
+                    if (f.length > 3 && f[3].startsWith("US/SS")) {
+                        US_OR_SS.add(tag);
+                    }
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
