@@ -74,7 +74,7 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
 
     @Override
     public void process(Record<String, byte[]> record) {
-        long now = context.currentSystemTimeMillis();
+        long now = context.currentSystemTimeMs();
         RecordMetadata meta = context.recordMetadata().orElseThrow();
         String seriesUid = record.key();
         Header control = record.headers().lastHeader(CONTROL_HEADER);
@@ -236,19 +236,19 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
     }
 
     private DeadLetter deadLetterOf(String reason, String detail, String seriesUid, Integer revision, List<ReceivedInstance> instances) {
-        return new DeadLetter(DeadLetter.SCHEMA, Instant.ofEpochMilli(context.currentSystemTimeMillis()).toString(), "ASSEMBLY",
+        return new DeadLetter(DeadLetter.SCHEMA, Instant.ofEpochMilli(context.currentSystemTimeMs()).toString(), "ASSEMBLY",
                 reason, detail, seriesUid, revision, instances.stream().map(ReceivedInstance::sopInstanceUid).toList(),
                 sourceTopic, OffsetRanges.of(instances), Main.softwareVersion());
     }
 
     private void deadLetter(String reason, String detail, String seriesUid, Integer revision, List<String> sops,
                             List<ResultEvent.OffsetRange> offsets) {
-        forwardDeadLetter(seriesUid, new DeadLetter(DeadLetter.SCHEMA, Instant.ofEpochMilli(context.currentSystemTimeMillis()).toString(),
+        forwardDeadLetter(seriesUid, new DeadLetter(DeadLetter.SCHEMA, Instant.ofEpochMilli(context.currentSystemTimeMs()).toString(),
                 "ASSEMBLY", reason, detail, seriesUid, revision, sops, sourceTopic, offsets, Main.softwareVersion()));
     }
 
     private void forwardDeadLetter(String seriesUid, DeadLetter dl) {
         log.warn("dead letter for series {}: {} ({})", seriesUid, dl.reason(), dl.detail());
-        context.forward(new Record<>(seriesUid, EventJson.toBytes(dl), context.currentSystemTimeMillis()), TriageTopology.DEADLETTER_SINK);
+        context.forward(new Record<>(seriesUid, EventJson.toBytes(dl), context.currentSystemTimeMs()), TriageTopology.DEADLETTER_SINK);
     }
 }
