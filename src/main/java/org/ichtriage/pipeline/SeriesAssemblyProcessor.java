@@ -47,13 +47,13 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
     public static final Duration PUNCTUATE_EVERY = Duration.ofMillis(250);
 
     private final SeriesAnalyzer analyzer;
-    private final AssemblyLimits limits;
+    private final StreamLimits limits;
     private final String sourceTopic;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, ReceivedInstance> slices;
     private KeyValueStore<String, SeriesState> series;
 
-    public SeriesAssemblyProcessor(SeriesAnalyzer analyzer, AssemblyLimits limits, String sourceTopic) {
+    public SeriesAssemblyProcessor(SeriesAnalyzer analyzer, StreamLimits limits, String sourceTopic) {
         this.analyzer = analyzer;
         this.limits = limits;
         this.sourceTopic = sourceTopic;

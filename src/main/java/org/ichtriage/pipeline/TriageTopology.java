@@ -29,7 +29,7 @@ public final class TriageTopology {
 
     private TriageTopology() {}
 
-    public static Topology build(SeriesAnalyzer analyzer, AssemblyLimits limits, String inputTopic, String resultsTopic) {
+    public static Topology build(SeriesAnalyzer analyzer, StreamLimits limits, String inputTopic, String resultsTopic) {
         // The slice store's changelog carries whole slices: lift its record limit like the input topic's.
         Map<String, String> changelog = Map.of("max.message.bytes", String.valueOf(TopicCatalog.MAX_MESSAGE_BYTES));
         StoreBuilder<KeyValueStore<String, ReceivedInstance>> sliceStore = Stores.keyValueStoreBuilder(

@@ -6,4 +6,4 @@ package org.ichtriage.pipeline;
  *
  * @param keepClosedMs how long a completed or refused series stays known, so that late slices give a new revision of it
  */
-public record AssemblyLimits(long completionGapMs, int maxSlices, long maxSeriesBytes, int maxOpenSeries, long keepClosedMs) {}
+public record StreamLimits(long completionGapMs, int maxSlices, long maxSeriesBytes, int maxOpenSeries, long keepClosedMs) {}
