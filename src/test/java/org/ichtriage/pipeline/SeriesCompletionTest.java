@@ -54,7 +54,7 @@ class SeriesCompletionTest {
                 new ResultEvent.Provenance(batch.sourceTopic(), OffsetRanges.of(batch.instances()), batch.instances().size(),
                         "sha256:" + "0".repeat(64), batch.reason().name(), "test"),
                 new ResultEvent.Timings(0, 0, 0, 0, 0, 0, 0, 0));
-        return new SeriesOutcome.Analyzed(e, Optional.empty(), List.of());
+        return List.of(new SeriesOutcome.Analyzed(e, Optional.empty(), List.of()));
     };
 
     @BeforeEach
