@@ -3,6 +3,7 @@ package org.ichtriage.inference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.ichtriage.volume.CtVolume;
 
 /**
@@ -37,7 +38,8 @@ public final class Postprocessor {
         boolean[][] strict = new boolean[n][];
         boolean[][] lenient = new boolean[n][];
         boolean[][] brain = new boolean[n][];
-        for (int s = 0; s < n; s++) {
+        // slices are independent here; each task writes only its own rows of the arrays
+        IntStream.range(0, n).parallel().forEach(s -> {
             brain[s] = pre.intracranialMasks().get(s).toArray();
             double[] p = back.apply(out.prob(), s * plane);
             boolean[] l = new boolean[p.length];
@@ -52,7 +54,7 @@ public final class Postprocessor {
             lesion[s] = l;
             strict[s] = hi;
             lenient[s] = lo;
-        }
+        });
         int removed = 0;
         if (config.minComponentMm3() > 0) {
             removed = removeSmallComponents(lesion, volume);
@@ -223,27 +225,37 @@ public final class Postprocessor {
     private UncertaintySummary uncertainty(boolean[][] lesion, ModelOutput out, Bilinear back, int rows, int cols) {
         int plane = out.size() * out.size();
         int band = config.bandVoxels();
+        // per-slice partial sums, added in slice order afterwards so the total is deterministic
+        double[][] part = new double[lesion.length][5];
+        IntStream.range(0, lesion.length).parallel().forEach(s -> {
+            if (count(lesion[s]) == 0) return;
+            boolean[] near = dilate(lesion[s], rows, cols, band);
+            double[] e = back.apply(out.entropy(), s * plane);
+            double[] acc = part[s];
+            for (int i = 0; i < e.length; i++) {
+                if (lesion[s][i]) {
+                    acc[0] += e[i];
+                    acc[1]++;
+                } else if (near[i]) {
+                    acc[2] += e[i];
+                    acc[3]++;
+                } else {
+                    continue;
+                }
+                if (e[i] > UncertaintySummary.HIGH_ENTROPY) acc[4]++;
+            }
+        });
         double sumL = 0;
         double sumB = 0;
         long nL = 0;
         long nB = 0;
         long high = 0;
-        for (int s = 0; s < lesion.length; s++) {
-            if (count(lesion[s]) == 0) continue;
-            boolean[] near = dilate(lesion[s], rows, cols, band);
-            double[] e = back.apply(out.entropy(), s * plane);
-            for (int i = 0; i < e.length; i++) {
-                if (lesion[s][i]) {
-                    sumL += e[i];
-                    nL++;
-                } else if (near[i]) {
-                    sumB += e[i];
-                    nB++;
-                } else {
-                    continue;
-                }
-                if (e[i] > UncertaintySummary.HIGH_ENTROPY) high++;
-            }
+        for (double[] acc : part) {
+            sumL += acc[0];
+            nL += (long) acc[1];
+            sumB += acc[2];
+            nB += (long) acc[3];
+            high += (long) acc[4];
         }
         return new UncertaintySummary(nL == 0 ? 0 : sumL / nL, nB == 0 ? 0 : sumB / nB,
                 nL + nB == 0 ? 0 : (double) high / (nL + nB), nL, nB);

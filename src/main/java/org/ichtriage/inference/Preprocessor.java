@@ -1,7 +1,7 @@
 package org.ichtriage.inference;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.ichtriage.volume.CtSlice;
 import org.ichtriage.volume.CtVolume;
 
@@ -33,21 +33,25 @@ public final class Preprocessor {
     public record SliceResult(float[] input, boolean[] mask) {
     }
 
+    /**
+     * Slices are independent, so they run on the common fork-join pool; each writes only its own
+     * part of the output, so the result does not depend on the scheduling.
+     */
     public PreprocessedVolume preprocess(CtVolume volume) {
         int n = volume.sliceCount();
         int plane = inputSize * inputSize;
         float[] input = new float[n * plane];
-        List<SliceMask> masks = new ArrayList<>(n);
+        SliceMask[] masks = new SliceMask[n];
         Bilinear resize = new Bilinear(volume.rows(), volume.columns(), inputSize, inputSize);
-        for (int s = 0; s < n; s++) {
+        IntStream.range(0, n).parallel().forEach(s -> {
             CtSlice slice = volume.slice(s);
             double[] hu = new double[volume.rows() * volume.columns()];
             for (int i = 0; i < hu.length; i++) hu[i] = slice.hu(i);
             SliceResult r = preprocessHu(hu, volume.rows(), volume.columns(), resize);
             System.arraycopy(r.input(), 0, input, s * plane, plane);
-            masks.add(SliceMask.of(volume.rows(), volume.columns(), r.mask()));
-        }
-        return new PreprocessedVolume(n, inputSize, volume.rows(), volume.columns(), input, masks);
+            masks[s] = SliceMask.of(volume.rows(), volume.columns(), r.mask());
+        });
+        return new PreprocessedVolume(n, inputSize, volume.rows(), volume.columns(), input, List.of(masks));
     }
 
     /**
