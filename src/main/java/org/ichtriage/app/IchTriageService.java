@@ -6,6 +6,13 @@ import java.util.Deque;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.ichtriage.inference.ModelException;
+import org.ichtriage.inference.SegmentationModel;
+import org.ichtriage.pipeline.DerivedObjectWriter;
+import org.ichtriage.pipeline.PipelineRunner;
+import org.ichtriage.pipeline.StreamLimits;
+import org.ichtriage.pipeline.TriageAnalyzer;
+import org.ichtriage.pipeline.TriageTopology;
 import org.ichtriage.app.config.IchConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +34,7 @@ public final class IchTriageService implements AutoCloseable {
     private KafkaConnection kafka;
     private HealthServer health;
     private Admin admin;
+    private volatile boolean startupComplete;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
     public IchTriageService(IchConfig config) {
@@ -39,6 +47,7 @@ public final class IchTriageService implements AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         health = new HealthServer(config.http().bindHost(), config.http().port(), registry);
         started.push(health);
+        health.addCheck("startup", () -> startupComplete ? null : "starting");
         log.info("health and metrics on http://{}:{}/health/ready", config.http().bindHost(), health.port());
 
         String bootstrap;
@@ -56,11 +65,45 @@ public final class IchTriageService implements AutoCloseable {
         started.push(admin);
         health.addCheck("kafka", new CachedCheck(() -> KafkaConnection.unreachableReason(admin, 2000), 2000));
         TopicCatalog.ensureTopics(admin, config.topics());
+        if (config.role() == IchConfig.Role.ALL || config.role() == IchConfig.Role.WORKER) {
+            startWorker();
+        }
         health.addInfo("role", () -> config.role().name().toLowerCase());
         health.addInfo("software_version", Main::softwareVersion);
+        startupComplete = true;
         log.info("ich-triage {} started as role {} in {} ms", Main.softwareVersion(),
                 config.role().name().toLowerCase(), (System.nanoTime() - t0) / 1_000_000);
         return this;
+    }
+
+    private void startWorker() {
+        SegmentationModel model;
+        try {
+            model = WorkerAssembly.openModel(config);
+        } catch (ModelException e) {
+            throw new Main.UserError("model.path: " + e.getMessage());
+        }
+        log.info("model {} {} (sha256 {}) on {}", model.card().name(), model.card().version(), model.modelSha256(), model.provider());
+        health.addInfo("inference_provider", model::provider);
+        health.addInfo("model", () -> model.card().name() + " " + model.card().version());
+        health.addInfo("model_sha256", model::modelSha256);
+        io.micrometer.core.instrument.Gauge.builder("ich_model_info", () -> 1)
+                .tag("provider", model.provider()).tag("sha256", model.modelSha256()).tag("model", model.card().name())
+                .register(registry);
+        TriageAnalyzer analyzer = own(WorkerAssembly.analyzer(config, model, derivedObjects()));
+        IchConfig.Pipeline p = config.pipeline();
+        StreamLimits limits = new StreamLimits(p.completionGapMs(), p.maxSlices(), p.maxSeriesBytes(), p.maxOpenSeries(),
+                Math.max(10 * 60_000L, 3 * p.completionGapMs()));
+        PipelineRunner runner = own(new PipelineRunner(
+                TriageTopology.build(analyzer, limits, TopicCatalog.INSTANCES, TopicCatalog.RESULTS),
+                kafka.clientProperties(), p.applicationId(), config.stateDir().resolve("streams"), p.streamThreads(),
+                config.topics().replicationFactor()).start());
+        health.addCheck("pipeline", runner::notReadyReason);
+    }
+
+    /** SEG and key images for results; replaced when the results package provides them. */
+    private DerivedObjectWriter derivedObjects() {
+        return (sources, volume, result, eventId) -> DerivedObjectWriter.DerivedObjects.none();
     }
 
     public IchConfig config() {
