@@ -17,6 +17,9 @@ public record CodedConcept(String value, String scheme, String meaning) {
     /** DCM 113076, the derivation code of a segmentation (CID 7203). */
     public static final CodedConcept SEGMENTATION = new CodedConcept("113076", "DCM", "Segmentation");
 
+    /** DCM 123110, the algorithm family of a trained network (CID 7162). */
+    public static final CodedConcept ARTIFICIAL_INTELLIGENCE = new CodedConcept("123110", "DCM", "Artificial Intelligence");
+
     public CodedConcept {
         Objects.requireNonNull(value, "value");
         Objects.requireNonNull(scheme, "scheme");

@@ -146,6 +146,12 @@ public final class SegmentationBuilder {
         item.putSequence(Tag.SegmentedPropertyTypeCodeSequence, List.of(s.type().toItem()));
         item.putSequence(Tag.AnatomicRegionSequence, List.of(s.anatomicRegion().toItem()));
         item.putInts(Tag.RecommendedDisplayCIELabValue, VR.US, s.recommendedDisplayCIELab());
+        // The segment has no version attribute of its own; the Algorithm Identification Macro carries it.
+        DicomObject algorithm = new DicomObject();
+        algorithm.putSequence(Tag.AlgorithmFamilyCodeSequence, List.of(CodedConcept.ARTIFICIAL_INTELLIGENCE.toItem()));
+        algorithm.putString(Tag.AlgorithmName, VR.LO, s.algorithmName());
+        algorithm.putString(Tag.AlgorithmVersion, VR.LO, s.algorithmVersion());
+        item.putSequence(SegTags.SegmentationAlgorithmIdentificationSequence, List.of(algorithm));
         return item;
     }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 final class Judges {
     static final Path DCIODVFY = Path.of("/usr/bin/dciodvfy");
     static final Path DCMDUMP = Path.of("/usr/bin/dcmdump");
+    static final Path PYTHON = Path.of("/usr/bin/python3");
 
     private Judges() {
     }
