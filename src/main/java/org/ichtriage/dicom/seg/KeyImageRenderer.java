@@ -97,7 +97,8 @@ public final class KeyImageRenderer {
     // A black box behind the text keeps it readable over bone or a bright bleed.
     private static void text(RgbImage img, int x, int y, String t, int scale) {
         int tw = BitmapFont.width(t, scale);
-        for (int yy = y - scale; yy < y + (BitmapFont.GLYPH_HEIGHT + 1) * scale; yy++) {
+        // As tall as the line pitch, so stacked lines share one unbroken box and no background shows between them.
+        for (int yy = y - scale; yy < y + (BitmapFont.GLYPH_HEIGHT + 2) * scale; yy++) {
             for (int xx = x - scale; xx < x + tw + scale; xx++) {
                 img.set(xx, yy, 0, 0, 0);
             }

@@ -18,7 +18,6 @@ final class SegTags {
     static final int DateOfSecondaryCapture = 0x00181012;
     static final int TimeOfSecondaryCapture = 0x00181014;
     static final int PatientOrientation = 0x00200020;
-    static final int Laterality = 0x00200060;
     static final int PlanarConfiguration = 0x00280006;
     static final int SpatialLocationsPreserved = 0x0028135A;
     static final int RecognizableVisualFeatures = 0x00280302;
