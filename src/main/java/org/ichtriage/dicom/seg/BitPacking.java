@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * Single-bit pixel packing of PS3.5 8.1.1: pixel k of the whole frame sequence goes to bit (k mod 8) of byte k/8,
- * least significant bit first. Frames follow each other without padding (PS3.5 8.1.1 note for BINARY SEG), and only
+ * least significant bit first. Frames follow each other bit-contiguously, with no padding between them, and only
  * the complete value is padded to an even length.
  */
 public final class BitPacking {

@@ -112,7 +112,7 @@ public final class SegmentationBuilder {
             frames.add(d.masks().get(framesFrom.get(f)));
             DicomObject fg = new DicomObject();
             fg.putSequence(Tag.DerivationImageSequence, List.of(derivation(img)));
-            // Position index counts the distinct planes present, 1-based, in slice order (PS3.3 C.7.6.17.1).
+            // Index values are 1-based ranks among the values present; one segment, so the plane rank is the frame's.
             fg.putSequence(Tag.FrameContentSequence,
                     List.of(new DicomObject().putInts(Tag.DimensionIndexValues, VR.UL, 1, f + 1)));
             fg.putSequence(Tag.PlanePositionSequence, List.of(new DicomObject()

@@ -184,7 +184,14 @@ class SegmentationBuilderTest {
         }
         List<DicomObject> refs = ds.getSequence(Tag.ReferencedSeriesSequence).get(0)
                 .getSequence(Tag.ReferencedInstanceSequence);
-        assertEquals(src.images().size(), refs.size());
+        assertEquals(src.images().stream().map(SourceImage::sopInstanceUid).toList(),
+                refs.stream().map(r -> r.getString(Tag.ReferencedSOPInstanceUID)).toList());
+        assertEquals(src.seriesInstanceUid(), ds.getSequence(Tag.ReferencedSeriesSequence).get(0)
+                .getString(Tag.SeriesInstanceUID));
+        for (int f = 0; f < frames; f++) {
+            long[] dim = perFrame.get(f).getSequence(Tag.FrameContentSequence).get(0).getLongs(Tag.DimensionIndexValues);
+            assertArrayEquals(new long[] {1, f + 1}, dim);
+        }
         return ds;
     }
 }
