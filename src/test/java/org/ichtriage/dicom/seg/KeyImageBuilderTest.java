@@ -72,6 +72,11 @@ class KeyImageBuilderTest {
             assertArrayEquals(r.image().rgb(), ds.getBytes(Tag.PixelData));
             checkOutline(r.image(), ph.masks.get(r.sliceIndex()), Phantom.SIZE, k);
             checkText(r.image());
+            // Read the burned-in lines back glyph by glyph at their layout positions (scale 2 on 512 pixels).
+            assertEquals(VOLUME, readText(r.image(), 4, 4, 2, VOLUME.length()));
+            assertEquals(FLAGS, readText(r.image(), 4, 4 + 20, 2, FLAGS.length()));
+            assertEquals(KeyImageRenderer.NOT_FOR_DIAGNOSTIC_USE, readText(r.image(), 4, 512 - 4 - 20 + 6, 2,
+                    KeyImageRenderer.NOT_FOR_DIAGNOSTIC_USE.length()));
         }
 
         // The same pictures as PNG, decoded by an independent reader, pixel for pixel.
@@ -169,6 +174,7 @@ class KeyImageBuilderTest {
 
     private static void dciodvfyClean(Path file) throws Exception {
         if (!Files.isExecutable(Judges.DCIODVFY)) {
+            System.err.println("dciodvfy not installed (Debian dicom3tools): IOD check of " + file + " not run");
             return;
         }
         String out = Judges.run(Judges.DCIODVFY, file.toString());
@@ -212,6 +218,30 @@ class KeyImageBuilderTest {
             }
         }
         return false;
+    }
+
+    private static String readText(RgbImage img, int x0, int y0, int scale, int chars) {
+        String alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ.:%-/()_+,=?<> ";
+        StringBuilder sb = new StringBuilder();
+        for (int n = 0; n < chars; n++) {
+            int[] rows = new int[BitmapFont.GLYPH_HEIGHT];
+            for (int r = 0; r < BitmapFont.GLYPH_HEIGHT; r++) {
+                for (int c = 0; c < BitmapFont.GLYPH_WIDTH; c++) {
+                    int x = x0 + n * BitmapFont.ADVANCE * scale + c * scale;
+                    if (img.get(x, y0 + r * scale) == KeyImageRenderer.TEXT_RGB) {
+                        rows[r] |= 0x10 >> c;
+                    }
+                }
+            }
+            char found = '#';
+            for (char ch : alphabet.toCharArray()) {
+                if (java.util.Arrays.equals(rows, BitmapFont.glyph(ch))) {
+                    found = ch;
+                }
+            }
+            sb.append(found);
+        }
+        return sb.toString();
     }
 
     /** Text pixels in the top band (result lines) and in the bottom band (the disclaimer). */

@@ -132,7 +132,9 @@ class SegmentationBuilderTest {
     private DicomObject checkSeg(BuiltObject seg, SourceSeries src, List<boolean[]> masks, String name)
             throws IOException, InterruptedException, DicomException {
         Path file = Judges.write(tmp, name, seg.part10());
-        if (Files.isExecutable(Judges.DCIODVFY)) {
+        if (!Files.isExecutable(Judges.DCIODVFY)) {
+            System.err.println("dciodvfy not installed (Debian dicom3tools): IOD check of " + name + " not run");
+        } else {
             String out = Judges.run(Judges.DCIODVFY, file.toString());
             System.out.println("dciodvfy " + name + ":\n" + out);
             assertTrue(Judges.lines(out, "Error").isEmpty(), "dciodvfy reported errors:\n" + out);
