@@ -8,7 +8,8 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.ichtriage.inference.ModelException;
 import org.ichtriage.inference.SegmentationModel;
-import org.ichtriage.pipeline.DerivedObjectWriter;
+import org.ichtriage.results.DerivedObjectWriter;
+import org.ichtriage.results.DicomResultWriter;
 import org.ichtriage.pipeline.PipelineRunner;
 import org.ichtriage.pipeline.StreamLimits;
 import org.ichtriage.pipeline.TriageAnalyzer;
@@ -101,9 +102,8 @@ public final class IchTriageService implements AutoCloseable {
         health.addCheck("pipeline", runner::notReadyReason);
     }
 
-    /** SEG and key images for results; replaced when the results package provides them. */
     private DerivedObjectWriter derivedObjects() {
-        return (sources, volume, result, eventId) -> DerivedObjectWriter.DerivedObjects.none();
+        return new DicomResultWriter(Main.softwareVersion(), config.forward().destinationNames(), java.time.Clock.systemUTC());
     }
 
     public IchConfig config() {

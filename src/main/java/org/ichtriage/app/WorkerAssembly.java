@@ -9,7 +9,7 @@ import org.ichtriage.inference.PostprocessConfig;
 import org.ichtriage.inference.ProviderPreference;
 import org.ichtriage.inference.SegmentationModel;
 import org.ichtriage.inference.VolumeSegmenter;
-import org.ichtriage.pipeline.DerivedObjectWriter;
+import org.ichtriage.results.DerivedObjectWriter;
 import org.ichtriage.pipeline.TriageAnalyzer;
 import org.ichtriage.results.PatientKey;
 import org.ichtriage.volume.AssemblyLimits;

@@ -25,6 +25,7 @@ import org.ichtriage.inference.ReviewReason;
 import org.ichtriage.inference.SegmentationResult;
 import org.ichtriage.inference.VolumeSegmenter;
 import org.ichtriage.results.DeadLetter;
+import org.ichtriage.results.DerivedObjectWriter;
 import org.ichtriage.results.PatientKey;
 import org.ichtriage.results.ResultEvent;
 import org.ichtriage.volume.AssemblyResult;

@@ -1,4 +1,4 @@
-package org.ichtriage.pipeline;
+package org.ichtriage.results;
 
 import java.util.List;
 import java.util.Optional;
