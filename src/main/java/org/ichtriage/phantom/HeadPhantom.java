@@ -34,8 +34,12 @@ public final class HeadPhantom {
         return run(spec, false).phantom();
     }
 
-    /** What only the tests need to look at: the noise-free classes behind each voxel. */
-    record Trace(List<byte[]> pureClass, List<boolean[]> pureLesion, List<boolean[]> intracranial,
+    /**
+     * What only the tests need to look at, per output voxel (already flipped like the image): the anatomy
+     * classes met by its three subsamples (bit 1 << class code), how many subsamples are lesion, and whether
+     * most subsamples lie inside the inner table.
+     */
+    record Trace(List<short[]> classesPresent, List<byte[]> lesionSubsamples, List<boolean[]> intracranial,
                  double lesionBaseHu, double lesionPointHuMin, double lesionPointHuMax, double noiseSigma,
                  boolean flipped) {}
 
@@ -423,8 +427,8 @@ public final class HeadPhantom {
 
         List<short[]> huSlices = new ArrayList<>(slices);
         List<boolean[]> truth = new ArrayList<>(slices);
-        List<byte[]> pureClass = new ArrayList<>();
-        List<boolean[]> pureLesion = new ArrayList<>();
+        List<short[]> classesPresent = new ArrayList<>();
+        List<byte[]> lesionSubsamples = new ArrayList<>();
         List<boolean[]> intracranial = new ArrayList<>();
         double lesionMin = Double.POSITIVE_INFINITY, lesionMax = Double.NEGATIVE_INFINITY;
         long truthCount = 0;
@@ -432,7 +436,7 @@ public final class HeadPhantom {
         double[] noise = new double[plane];
         int[] labelCount = new int[plane];
         int[] intraCount = new int[plane];
-        byte[] cls = new byte[plane];
+        short[] cls = new short[plane];
         for (int s = 0; s < slices; s++) {
             Arrays.fill(hu, 0);
             Arrays.fill(labelCount, 0);
@@ -447,7 +451,6 @@ public final class HeadPhantom {
                     if (needPoint) {
                         grid.point(s, q, pix / m, pix % m, p);
                     }
-                    byte c = (byte) (f & CLASS_MASK);
                     if (label.get(idx)) {
                         v = lesionHu + 4 * lesionNoise.at(s, q, pix / m, pix % m);
                         lesionMin = Math.min(lesionMin, v);
@@ -470,11 +473,7 @@ public final class HeadPhantom {
                         }
                     }
                     hu[pix] += v / SUBS;
-                    if (q == 0) {
-                        cls[pix] = c;
-                    } else if (cls[pix] != c) {
-                        cls[pix] = -1;
-                    }
+                    cls[pix] = (short) (q == 0 ? 1 << (f & CLASS_MASK) : cls[pix] | 1 << (f & CLASS_MASK));
                 }
             }
             GaussianFilter.filter2d(hu, m, m, 0.6);
@@ -484,8 +483,8 @@ public final class HeadPhantom {
             GaussianFilter.filter2d(noise, m, m, 0.7);
             short[] out = new short[plane];
             boolean[] t = new boolean[plane];
-            byte[] pc = trace ? new byte[plane] : null;
-            boolean[] pl = trace ? new boolean[plane] : null;
+            short[] pc = trace ? new short[plane] : null;
+            byte[] pl = trace ? new byte[plane] : null;
             boolean[] ic = trace ? new boolean[plane] : null;
             for (int row = 0; row < m; row++) {
                 for (int col = 0; col < m; col++) {
@@ -500,7 +499,7 @@ public final class HeadPhantom {
                     }
                     if (trace) {
                         pc[dst] = cls[src];
-                        pl[dst] = labelCount[src] == SUBS;
+                        pl[dst] = (byte) labelCount[src];
                         ic[dst] = intraCount[src] * 2 >= SUBS;
                     }
                 }
@@ -508,14 +507,14 @@ public final class HeadPhantom {
             huSlices.add(out);
             truth.add(t);
             if (trace) {
-                pureClass.add(pc);
-                pureLesion.add(pl);
+                classesPresent.add(pc);
+                lesionSubsamples.add(pl);
                 intracranial.add(ic);
             }
         }
         double voxelMl = spec.pixelSpacingMm() * spec.pixelSpacingMm() * spec.sliceStepMm() / 1000.0;
         Phantom phantom = new Phantom(spec, huSlices, truth, truthCount * voxelMl, m, m);
-        Trace tr = trace ? new Trace(pureClass, pureLesion, intracranial, lesionHu,
+        Trace tr = trace ? new Trace(classesPresent, lesionSubsamples, intracranial, lesionHu,
                 lesionMin, lesionMax, sigma, flip) : null;
         return new Traced(phantom, tr);
     }

@@ -36,10 +36,10 @@ public record PhantomSpec(long seed, int matrix, int slices, double pixelSpacing
         if (!(sliceStepMm >= 0.5 && sliceStepMm <= 10.0)) {
             throw new PhantomSpecException("sliceStepMm", sliceStepMm, "0.5..10.0");
         }
-        if (lesions == null || lesions.contains(null)) {
+        if (lesions == null || lesions.stream().anyMatch(java.util.Objects::isNull)) {
             throw new PhantomSpecException("lesions", lesions, "a list without nulls");
         }
-        if (hardNegatives == null || hardNegatives.contains(null)) {
+        if (hardNegatives == null || hardNegatives.stream().anyMatch(java.util.Objects::isNull)) {
             throw new PhantomSpecException("hardNegatives", hardNegatives, "a list without nulls");
         }
         lesions = List.copyOf(lesions);
