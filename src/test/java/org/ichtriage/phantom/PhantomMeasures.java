@@ -39,7 +39,8 @@ final class PhantomMeasures {
         double sum = 0, sum2 = 0;
         long n = 0;
         for (int s = 0; s < ph.huSlices().size(); s++) {
-            short[] pc = tr.classesPresent().get(s), ls = tr.lesionSubsamples().get(s);
+            short[] pc = tr.classesPresent().get(s);
+            byte[] ls = tr.lesionSubsamples().get(s);
             boolean[] m = new boolean[rows * cols];
             for (int i = 0; i < m.length; i++) {
                 m[i] = t.test(pc[i], ls[i]);
