@@ -133,4 +133,15 @@ class ConfigTest {
         assertFalse(c.toString().contains("s3cret"), c.toString());
         assertTrue(Settings.byKey("results.patient-key-secret").orElseThrow().secret());
     }
+
+    @Test
+    void forwardDestinationsAreParsedOrRefusedByName() {
+        IchConfig c = IchConfig.load(null, Map.of("ICH_FORWARD_DESTINATIONS", "ORTHANC@pacs.local:4242, BACKUP@10.0.0.2:104"), Map.of());
+        assertEquals(2, c.forward().destinations().size());
+        assertEquals("ORTHANC", c.forward().destinations().get(0).aeTitle());
+        assertEquals(104, c.forward().destinations().get(1).port());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> IchConfig.load(null, Map.of(), Map.of("forward.destinations", "pacs.local:4242")));
+        assertEquals("forward.destinations", e.setting());
+    }
 }

@@ -53,6 +53,9 @@ public final class Settings {
             Setting.of("results.include-patient-name", "false", "put PatientName and PatientBirthDate into events (off by default)"),
             Setting.of("forward.destinations", "",
                     "comma-separated PACS destinations AE@host:port that SEG objects are sent to by C-STORE; empty forwards nothing"),
+            Setting.of("forward.max-attempts", "5", "C-STORE attempts per object and destination before a dead letter"),
+            Setting.of("forward.backoff-ms", "1000", "first retry delay; doubles on each further attempt"),
+            Setting.of("forward.tls", "false", "use TLS 1.2/1.3 to the destinations (JSSE default trust store, or javax.net.ssl.trustStore)"),
             Setting.secret("results.patient-key-secret",
                     "HMAC key (at least 16 characters) for the patient key; empty derives a per-installation key in <state.dir>/patient-key. "
                             + "Set the same value on every worker, or their patient histories cannot be joined (secret)"),
