@@ -98,6 +98,7 @@ public final class Tag {
     public static final int FrameContentSequence = 0x00209111;
     public static final int SamplesPerPixel = 0x00280002;
     public static final int PhotometricInterpretation = 0x00280004;
+    public static final int PlanarConfiguration = 0x00280006;
     public static final int NumberOfFrames = 0x00280008;
     public static final int Rows = 0x00280010;
     public static final int Columns = 0x00280011;
