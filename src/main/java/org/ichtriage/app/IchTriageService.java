@@ -1,0 +1,122 @@
+package org.ichtriage.app;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.ichtriage.app.config.IchConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+/**
+ * One ich-triage process: the embedded broker when no external Kafka is configured, the topics,
+ * /health and /metrics, and the parts its role asks for. Parts are closed in reverse start order.
+ */
+public final class IchTriageService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(IchTriageService.class);
+
+    private final IchConfig config;
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private KafkaConnection kafka;
+    private HealthServer health;
+    private Admin admin;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    public IchTriageService(IchConfig config) {
+        this.config = config;
+    }
+
+    public IchTriageService start() throws IOException, InterruptedException, TimeoutException {
+        long t0 = System.nanoTime();
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        health = new HealthServer(config.http().bindHost(), config.http().port(), registry);
+        started.push(health);
+        log.info("health and metrics on http://{}:{}/health/ready", config.http().bindHost(), health.port());
+
+        String bootstrap;
+        if (config.kafka().embedded()) {
+            EmbeddedKafka broker = new EmbeddedKafka(config.stateDir().resolve("kafka"),
+                    config.kafka().embeddedHost(), config.kafka().embeddedPort()).start();
+            started.push(broker);
+            bootstrap = broker.bootstrapServers();
+        } else {
+            bootstrap = config.kafka().bootstrapServers().orElseThrow();
+            log.info("using external Kafka at {}", bootstrap);
+        }
+        kafka = new KafkaConnection(bootstrap, config.kafka());
+        admin = kafka.admin();
+        started.push(admin);
+        health.addCheck("kafka", new CachedCheck(() -> KafkaConnection.unreachableReason(admin, 2000), 2000));
+        TopicCatalog.ensureTopics(admin, config.topics());
+        health.addInfo("role", () -> config.role().name().toLowerCase());
+        health.addInfo("software_version", Main::softwareVersion);
+        log.info("ich-triage {} started as role {} in {} ms", Main.softwareVersion(),
+                config.role().name().toLowerCase(), (System.nanoTime() - t0) / 1_000_000);
+        return this;
+    }
+
+    public IchConfig config() {
+        return config;
+    }
+
+    public KafkaConnection kafka() {
+        return kafka;
+    }
+
+    public HealthServer health() {
+        return health;
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** Registers a running part so that it is closed, in reverse order, with the service. */
+    public <T extends AutoCloseable> T own(T part) {
+        started.push(part);
+        return part;
+    }
+
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            AutoCloseable c = started.pop();
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("error while stopping {}: {}", c.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+
+    /** Keeps a slow check (a network round trip) from running on every probe. */
+    static final class CachedCheck implements HealthServer.Check {
+        private final HealthServer.Check delegate;
+        private final long ttlMs;
+        private long checkedAt;
+        private String last = "not checked yet";
+
+        CachedCheck(HealthServer.Check delegate, long ttlMs) {
+            this.delegate = delegate;
+            this.ttlMs = ttlMs;
+        }
+
+        @Override
+        public synchronized String notReadyReason() {
+            long now = System.currentTimeMillis();
+            if (now - checkedAt > ttlMs || last != null) {
+                last = delegate.notReadyReason();
+                checkedAt = now;
+            }
+            return last;
+        }
+    }
+}

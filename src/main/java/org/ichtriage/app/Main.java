@@ -1,0 +1,52 @@
+package org.ichtriage.app;
+
+import org.ichtriage.app.config.ConfigException;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+@Command(name = "ich-triage", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Intracranial hemorrhage triage worker: DICOM C-STORE in, Kafka, SLEX-Net via ONNX Runtime,",
+                "DICOM SEG and JSON events out. NOT FOR CLINICAL USE: the shipped model is trained on phantoms."},
+        subcommands = {RunCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Examples:", "  ich-triage run                      # embedded Kafka, listener on 127.0.0.1:11112, health on :8080",
+                "  ich-triage config --set dicom.port=11113"})
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    public static int execute(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            // A user error is one line naming the setting; anything else is a bug and keeps its stack trace.
+            if (ex instanceof ConfigException || ex instanceof UserError) {
+                cmd.getErr().println("ich-triage: " + ex.getMessage());
+                return 2;
+            }
+            throw ex;
+        });
+        return cl.execute(args);
+    }
+
+    /** An error the user can fix (a bad path, an unreachable peer), reported as one line without a stack trace. */
+    public static final class UserError extends RuntimeException {
+        public UserError(String message) {
+            super(message);
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"ich-triage " + softwareVersion()};
+        }
+    }
+
+    public static String softwareVersion() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+}

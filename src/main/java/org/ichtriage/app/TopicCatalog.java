@@ -1,0 +1,88 @@
+package org.ichtriage.app;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.ichtriage.app.config.IchConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The topics of ich-triage and their settings. The names are a contract (ARCHITECTURE.md): change
+ * one only with a version bump. docs/operations.md explains each retention choice.
+ */
+public final class TopicCatalog {
+    private static final Logger log = LoggerFactory.getLogger(TopicCatalog.class);
+
+    public static final String INSTANCES = "ich.instances.v1";
+    public static final String RESULTS = "ich.results.v1";
+    public static final String SEG = "ich.seg.v1";
+    public static final String DEADLETTER = "ich.deadletter.v1";
+    public static final String RESULTS_REPLAY = "ich.results.replay.v1";
+
+    /** Fits a 512x512x2-byte slice with its header (about 525 KB) and a multi-frame SEG with room to spare. */
+    public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+    private TopicCatalog() {}
+
+    public record TopicSpec(String name, int partitions, short replicationFactor, Map<String, String> configs) {}
+
+    public static List<TopicSpec> specs(IchConfig.Topics t) {
+        long instancesRetentionMs = t.instancesRetentionHours() < 0 ? -1 : TimeUnit.HOURS.toMillis(t.instancesRetentionHours());
+        List<TopicSpec> specs = new ArrayList<>();
+        specs.add(new TopicSpec(INSTANCES, t.partitions(), t.replicationFactor(), Map.of(
+                "retention.ms", Long.toString(instancesRetentionMs),
+                "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES),
+                "cleanup.policy", "delete")));
+        // Results and dead letters are the audit trail: kept for good.
+        for (String name : List.of(RESULTS, DEADLETTER, RESULTS_REPLAY)) {
+            specs.add(new TopicSpec(name, t.partitions(), t.replicationFactor(), Map.of(
+                    "retention.ms", "-1",
+                    "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES),
+                    "cleanup.policy", "delete")));
+        }
+        specs.add(new TopicSpec(SEG, t.partitions(), t.replicationFactor(), Map.of(
+                "retention.ms", "-1",
+                "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES),
+                "cleanup.policy", "delete")));
+        return specs;
+    }
+
+    /** Creates the missing topics; existing ones are left as they are (their settings are an operator's choice). */
+    public static void ensureTopics(Admin admin, IchConfig.Topics t) throws InterruptedException, TimeoutException {
+        Set<String> existing;
+        try {
+            existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot list Kafka topics: " + e.getCause().getMessage(), e.getCause());
+        }
+        List<NewTopic> missing = new ArrayList<>();
+        for (TopicSpec s : specs(t)) {
+            if (!existing.contains(s.name())) {
+                missing.add(new NewTopic(s.name(), s.partitions(), s.replicationFactor()).configs(new HashMap<>(s.configs())));
+            }
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        for (var entry : admin.createTopics(missing).values().entrySet()) {
+            try {
+                entry.getValue().get(30, TimeUnit.SECONDS);
+                log.info("created topic {}", entry.getKey());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("cannot create topic " + entry.getKey() + ": " + e.getCause().getMessage(), e.getCause());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package org.ichtriage.app.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The catalogue of every setting ich-triage reads, in the order {@code ich-triage config} prints them. */
+public final class Settings {
+    private Settings() {}
+
+    public static final List<Setting> ALL = List.of(
+            Setting.of("role", "all", "which parts run in this process: all, ingest, worker or forwarder"),
+            Setting.of("state.dir", ".state", "local folder for the embedded broker's log and Kafka Streams state"),
+            Setting.of("kafka.bootstrap-servers", "",
+                    "external Kafka cluster (host:port,...); empty starts an embedded single-node broker. Also read from KAFKA_BOOTSTRAP_SERVERS"),
+            Setting.of("kafka.embedded.host", "127.0.0.1", "bind address of the embedded broker"),
+            Setting.of("kafka.embedded.port", "9092", "client port of the embedded broker (0 picks a free port)"),
+            Setting.of("kafka.security.protocol", "PLAINTEXT", "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL"),
+            Setting.of("kafka.sasl.mechanism", "", "SASL mechanism, e.g. SCRAM-SHA-512 or PLAIN"),
+            Setting.secret("kafka.sasl.jaas-config", "SASL JAAS configuration line (secret)"),
+            Setting.of("kafka.ssl.truststore.location", "", "truststore for TLS to Kafka"),
+            Setting.secret("kafka.ssl.truststore.password", "truststore password (secret)"),
+            Setting.of("kafka.ssl.keystore.location", "", "keystore for mutual TLS to Kafka"),
+            Setting.secret("kafka.ssl.keystore.password", "keystore password (secret)"),
+            Setting.of("topics.partitions", "4", "partitions of ich.instances.v1 and the output topics; bounds the number of workers"),
+            Setting.of("topics.replication-factor", "1", "replication factor of created topics (1 for the embedded broker)"),
+            Setting.of("topics.instances.retention-hours", "336", "how long received instances are kept for audit and replay (hours; -1 keeps them for good)"),
+            Setting.of("http.bind-host", "127.0.0.1", "bind address of /health and /metrics"),
+            Setting.of("http.port", "8080", "port of /health and /metrics (0 picks a free port)"),
+            Setting.of("dicom.bind-host", "127.0.0.1", "bind address of the DICOM listener"),
+            Setting.of("dicom.port", "11112", "port of the DICOM listener (0 picks a free port)"),
+            Setting.of("dicom.ae-title", "ICHTRIAGE", "our AE title; the called AE title must match it"),
+            Setting.of("dicom.max-associations", "8", "concurrent associations; more are rejected with local-limit-exceeded"),
+            Setting.of("dicom.max-pdu-length", "262144", "largest PDU we accept, in bytes"),
+            Setting.of("dicom.store-timeout-ms", "10000", "longest wait for Kafka to confirm an instance before answering A700"),
+            Setting.of("dicom.allowed-calling-aets", "", "comma-separated calling AE titles allowed; empty allows any"),
+            Setting.of("dicom.allowed-addresses", "", "comma-separated source IP addresses allowed; empty allows any"),
+            Setting.of("dicom.tls.keystore", "", "PKCS12 keystore; when set the listener speaks TLS 1.2/1.3 only"),
+            Setting.secret("dicom.tls.keystore-password", "keystore password (secret)"),
+            Setting.of("dicom.spool-dir", "", "optional folder to keep a copy of each received instance; empty writes nothing to disk"),
+            Setting.of("pipeline.application-id", "ich-triage-worker", "Kafka Streams application id of the workers"),
+            Setting.of("pipeline.stream-threads", "1", "Kafka Streams threads per worker process (one ONNX session each)"),
+            Setting.of("pipeline.completion-gap-ms", "10000", "a series is complete after this long without a new instance"),
+            Setting.of("pipeline.max-slices", "1000", "largest number of slices in one series"),
+            Setting.of("pipeline.max-series-mb", "1024", "largest series, in MiB of instance data"),
+            Setting.of("pipeline.max-open-series", "64", "largest number of series being assembled at once"),
+            Setting.of("model.path", "models/slexnet-ich.onnx", "ONNX model; its card is the .json beside it"),
+            Setting.of("model.provider", "auto", "auto (CUDA when present, else CPU), cuda or cpu"),
+            Setting.of("model.intra-op-threads", "2", "ONNX Runtime intra-op threads per session"),
+            Setting.of("results.large-volume-ml", "30", "volume at or above which large_volume is flagged"),
+            Setting.of("results.min-component-mm3", "0", "lesion components smaller than this are removed (0 keeps all)"),
+            Setting.of("results.include-patient-name", "false", "put PatientName and PatientBirthDate into events (off by default)"));
+
+    private static final Map<String, Setting> BY_KEY = new LinkedHashMap<>();
+
+    static {
+        for (Setting s : ALL) {
+            BY_KEY.put(s.key(), s);
+        }
+    }
+
+    public static Optional<Setting> byKey(String key) {
+        return Optional.ofNullable(BY_KEY.get(key));
+    }
+}
