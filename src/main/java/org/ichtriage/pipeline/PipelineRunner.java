@@ -1,0 +1,74 @@
+package org.ichtriage.pipeline;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.ichtriage.app.TopicCatalog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs the triage topology in Kafka Streams with exactly-once processing. */
+public final class PipelineRunner implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PipelineRunner.class);
+
+    private final KafkaStreams streams;
+
+    public PipelineRunner(Topology topology, Properties clientProperties, String applicationId, Path stateDir,
+                          int streamThreads, short replicationFactor) {
+        this.streams = new KafkaStreams(topology, streamsConfig(clientProperties, applicationId, stateDir, streamThreads, replicationFactor));
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("stream thread failed; replacing it", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.setStateListener((now, before) -> log.info("pipeline state {} -> {}", before, now));
+    }
+
+    public static Properties streamsConfig(Properties clientProperties, String applicationId, Path stateDir,
+                                           int streamThreads, short replicationFactor) {
+        Properties p = new Properties();
+        p.putAll(clientProperties);
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) replicationFactor);
+        // A slice is about 525 KB and a SEG can be several MB: lift every size limit on the path.
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), TopicCatalog.MAX_MESSAGE_BYTES);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), TopicCatalog.MAX_MESSAGE_BYTES);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_BYTES_CONFIG), 4 * TopicCatalog.MAX_MESSAGE_BYTES);
+        p.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), TopicCatalog.MAX_MESSAGE_BYTES);
+        // Analysis of a volume runs inside the stream thread; give it room before the group evicts the thread.
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), (int) Duration.ofMinutes(10).toMillis());
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 50);
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+        return p;
+    }
+
+    public PipelineRunner start() {
+        streams.start();
+        return this;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** null when processing, else why not (for /health/ready). */
+    public String notReadyReason() {
+        KafkaStreams.State s = streams.state();
+        return s == KafkaStreams.State.RUNNING ? null : "pipeline is " + s;
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+    }
+}

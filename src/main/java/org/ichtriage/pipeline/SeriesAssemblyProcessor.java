@@ -1,0 +1,254 @@
+package org.ichtriage.pipeline;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.ichtriage.app.Main;
+import org.ichtriage.dicom.codec.DicomException;
+import org.ichtriage.dicom.codec.DicomLimits;
+import org.ichtriage.dicom.codec.DicomObject;
+import org.ichtriage.dicom.codec.DicomReader;
+import org.ichtriage.dicom.codec.Tag;
+import org.ichtriage.results.DeadLetter;
+import org.ichtriage.results.EventJson;
+import org.ichtriage.results.ResultEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Collects the instances of each series in a persistent store and decides, on a wall-clock
+ * punctuator, when a series is complete: after an inactivity gap, when Images in Acquisition
+ * instances have arrived, or on a force-complete control record. Session windows are not used
+ * because they close only when a later record advances stream time.
+ *
+ * <p>Every input record ends in a result or a dead-letter record: nothing is dropped silently.
+ */
+public final class SeriesAssemblyProcessor implements Processor<String, byte[], String, byte[]> {
+    private static final Logger log = LoggerFactory.getLogger(SeriesAssemblyProcessor.class);
+
+    /** Header of a control record on the input topic; value "force-complete" closes the keyed series now. */
+    public static final String CONTROL_HEADER = "ich.control";
+    public static final String FORCE_COMPLETE = "force-complete";
+    public static final String EVENT_ID_HEADER = "ich.event-id";
+    public static final Duration PUNCTUATE_EVERY = Duration.ofMillis(250);
+
+    private final SeriesAnalyzer analyzer;
+    private final StreamLimits limits;
+    private final String sourceTopic;
+    private ProcessorContext<String, byte[]> context;
+    private KeyValueStore<String, ReceivedInstance> slices;
+    private KeyValueStore<String, SeriesState> series;
+
+    public SeriesAssemblyProcessor(SeriesAnalyzer analyzer, StreamLimits limits, String sourceTopic) {
+        this.analyzer = analyzer;
+        this.limits = limits;
+        this.sourceTopic = sourceTopic;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, byte[]> context) {
+        this.context = context;
+        this.slices = context.getStateStore(TriageTopology.SLICE_STORE);
+        this.series = context.getStateStore(TriageTopology.SERIES_STORE);
+        context.schedule(PUNCTUATE_EVERY, PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+    }
+
+    static String sliceKey(String seriesUid, String sopUid) {
+        // UIDs hold only digits and dots, so '/' cannot occur inside either part.
+        return seriesUid + "/" + sopUid;
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        long now = context.currentSystemTimeMs();
+        RecordMetadata meta = context.recordMetadata().orElseThrow();
+        String seriesUid = record.key();
+        Header control = record.headers().lastHeader(CONTROL_HEADER);
+        if (control != null && FORCE_COMPLETE.equals(new String(control.value(), StandardCharsets.UTF_8))) {
+            SeriesState s = seriesUid == null ? null : series.get(seriesUid);
+            if (s != null && s.status() == SeriesState.Status.OPEN) {
+                series.put(seriesUid, s.forced(now));
+                complete(seriesUid, CompletionReason.FORCED, now);
+            } else {
+                log.info("force-complete for series {} ignored: no open series", seriesUid);
+            }
+            return;
+        }
+        if (seriesUid == null || record.value() == null) {
+            deadLetter("MISSING_KEY_OR_VALUE", "record without series key or value", seriesUid, null, List.of(),
+                    List.of(new ResultEvent.OffsetRange(meta.partition(), meta.offset(), meta.offset())));
+            return;
+        }
+        DicomObject ds;
+        try {
+            ds = DicomReader.readPart10(record.value(), DicomLimits.DEFAULT).dataset();
+        } catch (DicomException | RuntimeException e) {
+            deadLetter("CORRUPT_INSTANCE", e.getMessage(), seriesUid, null, List.of(),
+                    List.of(new ResultEvent.OffsetRange(meta.partition(), meta.offset(), meta.offset())));
+            return;
+        }
+        String sopUid = ds.getString(Tag.SOPInstanceUID);
+        if (sopUid == null || sopUid.isEmpty() || sopUid.indexOf('/') >= 0) {
+            deadLetter("MISSING_SOP_INSTANCE_UID", "instance has no usable SOP Instance UID (0008,0018)", seriesUid, null,
+                    List.of(), List.of(new ResultEvent.OffsetRange(meta.partition(), meta.offset(), meta.offset())));
+            return;
+        }
+        int expected = ds.getInt(Tag.ImagesInAcquisition, -1);
+
+        SeriesState s = series.get(seriesUid);
+        if (s == null || s.status() != SeriesState.Status.OPEN) {
+            if (s != null && s.status() == SeriesState.Status.REFUSED) {
+                deadLetter("SERIES_REFUSED", "series was refused earlier; this late instance is not analysed", seriesUid,
+                        s.revision(), List.of(sopUid), List.of(new ResultEvent.OffsetRange(meta.partition(), meta.offset(), meta.offset())));
+                return;
+            }
+            if (openSeriesCount() >= limits.maxOpenSeries()) {
+                deadLetter("TOO_MANY_OPEN_SERIES", "worker already assembles " + limits.maxOpenSeries()
+                        + " series (pipeline.max-open-series)", seriesUid, null, List.of(sopUid),
+                        List.of(new ResultEvent.OffsetRange(meta.partition(), meta.offset(), meta.offset())));
+                return;
+            }
+            // A late slice after completion reopens the series as its next revision; the slices of the
+            // earlier revision are still kept (keepClosedMs), so the new result covers the whole series.
+            s = s == null ? SeriesState.open(seriesUid, 1, now) : SeriesState.open(seriesUid, s.revision() + 1, now)
+                    .withRestoredCounts(s);
+        }
+        String key = sliceKey(seriesUid, sopUid);
+        boolean duplicate = slices.get(key) != null;
+        slices.put(key, new ReceivedInstance(sopUid, meta.partition(), meta.offset(), now, record.value()));
+        s = duplicate ? s.touched(now) : s.withInstance(now, record.value().length, expected > 0 ? expected : null);
+        series.put(seriesUid, s);
+
+        if (s.instanceCount() > limits.maxSlices()) {
+            refuse(s, "TOO_MANY_SLICES", s.instanceCount() + " instances exceed pipeline.max-slices=" + limits.maxSlices(), now);
+        } else if (s.totalBytes() > limits.maxSeriesBytes()) {
+            refuse(s, "SERIES_TOO_LARGE", s.totalBytes() + " bytes exceed pipeline.max-series-mb=" + (limits.maxSeriesBytes() >> 20), now);
+        } else if (s.expectedCount() != null && s.instanceCount() >= s.expectedCount()) {
+            complete(seriesUid, CompletionReason.COUNT, now);
+        }
+    }
+
+    private int openSeriesCount() {
+        int n = 0;
+        try (KeyValueIterator<String, SeriesState> it = series.all()) {
+            while (it.hasNext()) {
+                if (it.next().value.status() == SeriesState.Status.OPEN) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    private void punctuate(long now) {
+        List<KeyValue<String, SeriesState>> due = new ArrayList<>();
+        try (KeyValueIterator<String, SeriesState> it = series.all()) {
+            while (it.hasNext()) {
+                due.add(it.next());
+            }
+        }
+        for (KeyValue<String, SeriesState> kv : due) {
+            SeriesState s = kv.value;
+            if (s.status() == SeriesState.Status.OPEN) {
+                if (now - s.lastSeenMs() >= limits.completionGapMs()) {
+                    complete(kv.key, CompletionReason.GAP, now);
+                }
+            } else if (now - s.closedAtMs() >= limits.keepClosedMs()) {
+                purgeSlices(kv.key);
+                series.delete(kv.key);
+            }
+        }
+    }
+
+    private List<ReceivedInstance> slicesOf(String seriesUid) {
+        List<ReceivedInstance> out = new ArrayList<>();
+        try (KeyValueIterator<String, ReceivedInstance> it = slices.prefixScan(seriesUid + "/", new StringSerializer())) {
+            while (it.hasNext()) {
+                out.add(it.next().value);
+            }
+        }
+        return out;
+    }
+
+    private void purgeSlices(String seriesUid) {
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, ReceivedInstance> it = slices.prefixScan(seriesUid + "/", new StringSerializer())) {
+            while (it.hasNext()) {
+                keys.add(it.next().key);
+            }
+        }
+        keys.forEach(slices::delete);
+    }
+
+    private void complete(String seriesUid, CompletionReason reason, long now) {
+        SeriesState s = series.get(seriesUid);
+        List<ReceivedInstance> instances = slicesOf(seriesUid);
+        SeriesBatch batch = new SeriesBatch(seriesUid, s.revision(), reason, instances, sourceTopic);
+        SeriesOutcome outcome;
+        try {
+            outcome = analyzer.analyze(batch);
+        } catch (RuntimeException e) {
+            // An analyzer bug must not take the worker down or lose the series: it becomes a dead letter.
+            log.error("analysis of series {} failed", seriesUid, e);
+            outcome = new SeriesOutcome.Refused(deadLetterOf("ANALYSIS_FAILED", e.toString(), seriesUid, s.revision(), instances));
+        }
+        if (outcome instanceof SeriesOutcome.Analyzed a) {
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(EVENT_ID_HEADER, a.event().eventId().getBytes(StandardCharsets.UTF_8));
+            context.forward(new Record<>(seriesUid, EventJson.toBytes(a.event()), now, headers), TriageTopology.RESULTS_SINK);
+            a.seg().ifPresent(seg -> context.forward(new Record<>(seriesUid, seg, now, headers), TriageTopology.SEG_SINK));
+            for (byte[] keyImage : a.keyImages()) {
+                RecordHeaders kh = new RecordHeaders();
+                kh.add(EVENT_ID_HEADER, a.event().eventId().getBytes(StandardCharsets.UTF_8));
+                kh.add("ich.kind", "key-image".getBytes(StandardCharsets.UTF_8));
+                context.forward(new Record<>(seriesUid, keyImage, now, kh), TriageTopology.SEG_SINK);
+            }
+            log.info("series {} revision {} complete ({}, {} instances): volume {} mL, ich_detected={}", seriesUid,
+                    s.revision(), reason, instances.size(), String.format("%.2f", a.event().volume().ml()),
+                    a.event().flags().ichDetected());
+            series.put(seriesUid, s.closed(SeriesState.Status.COMPLETED, now));
+        } else if (outcome instanceof SeriesOutcome.Refused r) {
+            forwardDeadLetter(seriesUid, r.deadLetter());
+            // Still COMPLETED, not REFUSED: late slices may yet make the series analysable as a new revision.
+            series.put(seriesUid, s.closed(SeriesState.Status.COMPLETED, now));
+        }
+    }
+
+    private void refuse(SeriesState s, String reason, String detail, long now) {
+        List<ReceivedInstance> instances = slicesOf(s.seriesInstanceUid());
+        forwardDeadLetter(s.seriesInstanceUid(), deadLetterOf(reason, detail, s.seriesInstanceUid(), s.revision(), instances));
+        purgeSlices(s.seriesInstanceUid());
+        series.put(s.seriesInstanceUid(), s.closed(SeriesState.Status.REFUSED, now));
+    }
+
+    private DeadLetter deadLetterOf(String reason, String detail, String seriesUid, Integer revision, List<ReceivedInstance> instances) {
+        return new DeadLetter(DeadLetter.SCHEMA, Instant.ofEpochMilli(context.currentSystemTimeMs()).toString(), "ASSEMBLY",
+                reason, detail, seriesUid, revision, instances.stream().map(ReceivedInstance::sopInstanceUid).toList(),
+                sourceTopic, OffsetRanges.of(instances), Main.softwareVersion());
+    }
+
+    private void deadLetter(String reason, String detail, String seriesUid, Integer revision, List<String> sops,
+                            List<ResultEvent.OffsetRange> offsets) {
+        forwardDeadLetter(seriesUid, new DeadLetter(DeadLetter.SCHEMA, Instant.ofEpochMilli(context.currentSystemTimeMs()).toString(),
+                "ASSEMBLY", reason, detail, seriesUid, revision, sops, sourceTopic, offsets, Main.softwareVersion()));
+    }
+
+    private void forwardDeadLetter(String seriesUid, DeadLetter dl) {
+        log.warn("dead letter for series {}: {} ({})", seriesUid, dl.reason(), dl.detail());
+        context.forward(new Record<>(seriesUid, EventJson.toBytes(dl), context.currentSystemTimeMs()), TriageTopology.DEADLETTER_SINK);
+    }
+}
