@@ -64,6 +64,8 @@ public final class KafkaInstanceSink implements StoreHandler, AutoCloseable {
         p.put(ProducerConfig.LINGER_MS_CONFIG, Integer.toString(cfg.lingerMs()));
         // pixel data hardly compresses and compression costs CPU on the acknowledgement path
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+        // a 512x512 slice (~525 KB) fits one pooled batch buffer; larger records would get a fresh allocation each
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(1024 * 1024));
         long timeoutMs = cfg.sendTimeout().toMillis();
         // send() must not block longer than the answer we owe the modality
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(timeoutMs));
