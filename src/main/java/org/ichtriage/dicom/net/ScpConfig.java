@@ -57,7 +57,7 @@ public record ScpConfig(String bindHost, int port, String aeTitle, int maxAssoci
 
     public static ScpConfig defaults() {
         return new ScpConfig("127.0.0.1", 11112, DEFAULT_AE, 8, 256 * 1024, Duration.ofSeconds(10),
-                Duration.ofSeconds(60), 64L * 1024 * 1024, 8L * 1024 * 1024 * 1024, Set.of(), Set.of(), null, false);
+                Duration.ofSeconds(60), 32L * 1024 * 1024, 8L * 1024 * 1024 * 1024, Set.of(), Set.of(), null, false);
     }
 
     public ScpConfig withPort(int p) {
