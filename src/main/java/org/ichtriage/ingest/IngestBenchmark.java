@@ -25,7 +25,8 @@ import org.ichtriage.dicom.net.StoreStatus;
 /**
  * Ingest throughput: dcmtk storescu sends N synthetic 512x512 CT slices over loopback to our SCP
  * (with the acknowledged Kafka write to an embedded broker) and, in the same run, to dcmtk storescp
- * writing to tmpfs. Prints images/s for both and the ratio (target: ours >= 0.8x storescp).
+ * writing to tmpfs. Prints images/s for both and the ratio (target: ours >= 0.8x storescp), for one
+ * association (the target) and for four parallel associations (storescp with --fork).
  *
  * <p>Run: {@code java -cp target/classes:target/lib/* org.ichtriage.ingest.IngestBenchmark [N] [rounds]}
  */
@@ -47,17 +48,25 @@ public final class IngestBenchmark {
         }
     }
 
+    private static final int PARALLEL = 4;
+
     private static void run(int n, int rounds, Path work, Path kafkaDir) throws Exception {
+        // the series is split in PARALLEL folders: one storescu walks them all (+r), or one storescu per folder
         Path src = work.resolve("src");
-        SyntheticCtSeries.write(src, n, 512, TransferSyntax.EXPLICIT_VR_LE, 1);
-        Path warm = work.resolve("warm");
-        SyntheticCtSeries.write(warm, 20, 512, TransferSyntax.EXPLICIT_VR_LE, 2);
-        long bytes;
-        try (Stream<Path> s = Files.list(src)) {
-            bytes = s.mapToLong(p -> p.toFile().length()).sum();
+        List<Path> parts = new java.util.ArrayList<>();
+        for (int k = 0; k < PARALLEL; k++) {
+            Path part = src.resolve("part" + k);
+            SyntheticCtSeries.write(part, n / PARALLEL + (k < n % PARALLEL ? 1 : 0), 512, TransferSyntax.EXPLICIT_VR_LE, k + 1);
+            parts.add(part);
         }
-        System.out.printf("ingest benchmark: %d slices of 512x512 (%.1f MB), %d rounds, dcmtk with TCP_NODELAY=1%n",
-                n, bytes / 1e6, rounds);
+        Path warm = work.resolve("warm");
+        SyntheticCtSeries.write(warm, 20, 512, TransferSyntax.EXPLICIT_VR_LE, 99);
+        long bytes;
+        try (Stream<Path> s = Files.walk(src)) {
+            bytes = s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+        System.out.printf("ingest benchmark: %d slices of 512x512 (%.1f MB), %d rounds, dcmtk with TCP_NODELAY=1, %d CPUs%n",
+                n, bytes / 1e6, rounds, Runtime.getRuntime().availableProcessors());
         try (EmbeddedKafka kafka = new EmbeddedKafka(kafkaDir, "127.0.0.1", 0).start()) {
             Properties client = new Properties();
             client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
@@ -74,32 +83,39 @@ public final class IngestBenchmark {
                      return st;
                  })) {
                 int port = server.port();
-                storescuToUs(port, warm);
-                storescpRun(work, warm);
-                double bestUs = 0;
-                double bestDcmtk = 0;
-                double bestBare = 0;
+                storescuToUs(port, List.of(warm));
+                storescpRun(work, List.of(warm));
+                double[] best = new double[5];
                 for (int r = 1; r <= rounds; r++) {
-                    ok.set(0);
-                    bad.set(0);
-                    long t0 = System.nanoTime();
-                    int rc = storescuToUs(port, src);
-                    double us = n / ((System.nanoTime() - t0) / 1e9);
-                    if (rc != 0 || ok.get() != n) {
-                        throw new IllegalStateException("round " + r + ": storescu exit " + rc + ", " + ok.get()
-                                + " acknowledged by Kafka, " + bad.get() + " failed");
+                    double[] rate = new double[5];
+                    for (int mode = 0; mode < 2; mode++) {
+                        List<Path> dirs = mode == 0 ? List.of(src) : parts;
+                        ok.set(0);
+                        bad.set(0);
+                        long t0 = System.nanoTime();
+                        int rc = storescuToUs(port, dirs);
+                        rate[mode * 2] = n / ((System.nanoTime() - t0) / 1e9);
+                        if (rc != 0 || ok.get() != n) {
+                            throw new IllegalStateException("round " + r + ": storescu exit " + rc + ", " + ok.get()
+                                    + " acknowledged by Kafka, " + bad.get() + " failed");
+                        }
+                        rate[mode * 2 + 1] = n / (storescpRun(work, dirs) / 1e9);
                     }
-                    double dc = n / (storescpRun(work, src) / 1e9);
-                    double bare = bareScp(src, n);
-                    System.out.printf("round %d: ich-triage SCP + Kafka %.1f images/s, dcmtk storescp -> tmpfs %.1f images/s, ratio %.2f"
-                            + " (our SCP with a no-op handler: %.1f images/s)%n", r, us, dc, us / dc, bare);
-                    bestBare = Math.max(bestBare, bare);
-                    bestUs = Math.max(bestUs, us);
-                    bestDcmtk = Math.max(bestDcmtk, dc);
+                    rate[4] = bareScp(src, n);
+                    System.out.printf("round %d: 1 association: ich-triage+Kafka %.1f/s, storescp %.1f/s, ratio %.2f;"
+                            + " %d associations: ich-triage+Kafka %.1f/s, storescp --fork %.1f/s, ratio %.2f;"
+                            + " our SCP with a no-op handler %.1f/s%n",
+                            r, rate[0], rate[1], rate[0] / rate[1], PARALLEL, rate[2], rate[3], rate[2] / rate[3], rate[4]);
+                    for (int i = 0; i < 5; i++) {
+                        best[i] = Math.max(best[i], rate[i]);
+                    }
                 }
-                System.out.printf("best of %d: ich-triage SCP + Kafka (acks=all) %.1f images/s; dcmtk storescp -> tmpfs %.1f images/s; ratio %.2f (target >= 0.80)%n",
-                        rounds, bestUs, bestDcmtk, bestUs / bestDcmtk);
-                System.out.printf("our SCP alone (no Kafka, no parse): %.1f images/s, ratio %.2f to storescp%n", bestBare, bestBare / bestDcmtk);
+                System.out.printf("best of %d, images/s: ich-triage SCP + Kafka (acks=all) %.1f vs dcmtk storescp -> tmpfs %.1f:"
+                        + " RATIO %.2f (target >= 0.80) with one association%n", rounds, best[0], best[1], best[0] / best[1]);
+                System.out.printf("best of %d, images/s: with %d parallel associations %.1f vs %.1f: ratio %.2f%n",
+                        rounds, PARALLEL, best[2], best[3], best[2] / best[3]);
+                System.out.printf("our SCP alone (no-op handler, one association) %.1f images/s: ratio %.2f to storescp%n",
+                        best[4], best[4] / best[1]);
             }
         }
     }
@@ -112,7 +128,7 @@ public final class IngestBenchmark {
             return StoreStatus.OK;
         })) {
             long t0 = System.nanoTime();
-            int rc = storescuToUs(bare.port(), src);
+            int rc = storescuToUs(bare.port(), List.of(src));
             double rate = n / ((System.nanoTime() - t0) / 1e9);
             if (rc != 0 || count.get() != n) {
                 throw new IllegalStateException("bare SCP run: exit " + rc + ", " + count.get() + " received");
@@ -121,33 +137,45 @@ public final class IngestBenchmark {
         }
     }
 
-    private static int storescuToUs(int port, Path dir) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder("storescu", "-aet", "BENCH", "-aec", "ICHTRIAGE", "127.0.0.1",
-                Integer.toString(port), "+sd", dir.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().put("TCP_NODELAY", "1");
-        Process p = pb.start();
-        if (!p.waitFor(600, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException("storescu timed out");
+    /** One storescu per folder, all at once; returns the first non-zero exit status or 0. */
+    private static int storescuToUs(int port, List<Path> dirs) throws IOException, InterruptedException {
+        List<Process> ps = new java.util.ArrayList<>();
+        for (Path dir : dirs) {
+            ProcessBuilder pb = new ProcessBuilder("storescu", "-aet", "BENCH", "-aec", "ICHTRIAGE", "127.0.0.1",
+                    Integer.toString(port), "+sd", "+r", dir.toString()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().put("TCP_NODELAY", "1");
+            ps.add(pb.start());
         }
-        return p.exitValue();
+        int rc = 0;
+        for (Process p : ps) {
+            if (!p.waitFor(600, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException("storescu timed out");
+            }
+            rc = rc != 0 ? rc : p.exitValue();
+        }
+        return rc;
     }
 
     /**
      * storescu -> storescp inside a private network namespace where possible (storescp cannot bind to
      * loopback only), timed inside the same shell; returns nanoseconds for the storescu run.
      */
-    private static long storescpRun(Path work, Path dir) throws IOException, InterruptedException {
+    private static long storescpRun(Path work, List<Path> dirs) throws IOException, InterruptedException {
         Path out = work.resolve("storescp-out");
         deleteTree(out);
         Files.createDirectories(out);
         int port = freePort();
         String script = String.join("\n",
                 "ip link set lo up 2>/dev/null",
-                "storescp -aet STORESCP -od '" + out + "' " + port + " & pid=$!",
+                "storescp " + (dirs.size() > 1 ? "--fork " : "") + "-aet STORESCP -od '" + out + "' " + port + " & pid=$!",
                 "for i in $(seq 1 100); do echoscu -aec STORESCP 127.0.0.1 " + port + " >/dev/null 2>&1 && break; sleep 0.05; done",
                 "t0=$(date +%s%N)",
-                "storescu -aet BENCH -aec STORESCP 127.0.0.1 " + port + " +sd '" + dir + "' >/dev/null 2>&1; rc=$?",
+                "rc=0; pids=''",
+                dirs.stream().map(d -> "storescu -aet BENCH -aec STORESCP 127.0.0.1 " + port + " +sd +r '" + d
+                        + "' >/dev/null 2>&1 & pids=\"$pids $!\"").collect(java.util.stream.Collectors.joining("\n")),
+                "for q in $pids; do wait $q || rc=$?; done",
                 "t1=$(date +%s%N)",
                 "kill $pid; wait $pid 2>/dev/null",
                 "echo \"ELAPSED $((t1 - t0)) RC $rc\"");
