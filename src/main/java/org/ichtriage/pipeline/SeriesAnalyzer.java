@@ -1,11 +1,12 @@
 package org.ichtriage.pipeline;
 
 /**
- * Turns a complete series into an outcome. The stream topology owns assembly and delivery; the
+ * Turns a complete series into outcomes: one per acquisition stack (usually exactly one), or a single
+ * refusal. The stream topology owns assembly and delivery; the
  * analyzer owns the domain work (geometry, model, postprocessing, DICOM outputs). It must not throw
  * for bad input: a refusal is an outcome.
  */
 @FunctionalInterface
 public interface SeriesAnalyzer {
-    SeriesOutcome analyze(SeriesBatch batch);
+    java.util.List<SeriesOutcome> analyze(SeriesBatch batch);
 }

@@ -44,6 +44,8 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
     public static final String CONTROL_HEADER = "ich.control";
     public static final String FORCE_COMPLETE = "force-complete";
     public static final String EVENT_ID_HEADER = "ich.event-id";
+    /** On ich.seg.v1: "seg" or "key-image". */
+    public static final String KIND_HEADER = "ich.kind";
     public static final Duration PUNCTUATE_EVERY = Duration.ofMillis(250);
 
     private final SeriesAnalyzer analyzer;
@@ -198,33 +200,43 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
         SeriesState s = series.get(seriesUid);
         List<ReceivedInstance> instances = slicesOf(seriesUid);
         SeriesBatch batch = new SeriesBatch(seriesUid, s.revision(), reason, instances, sourceTopic);
-        SeriesOutcome outcome;
+        List<SeriesOutcome> outcomes;
         try {
-            outcome = analyzer.analyze(batch);
+            outcomes = analyzer.analyze(batch);
         } catch (RuntimeException e) {
             // An analyzer bug must not take the worker down or lose the series: it becomes a dead letter.
             log.error("analysis of series {} failed", seriesUid, e);
-            outcome = new SeriesOutcome.Refused(deadLetterOf("ANALYSIS_FAILED", e.toString(), seriesUid, s.revision(), instances));
+            outcomes = List.of(new SeriesOutcome.Refused(deadLetterOf("ANALYSIS_FAILED", e.toString(), seriesUid, s.revision(), instances)));
         }
+        for (SeriesOutcome outcome : outcomes) {
+            deliver(seriesUid, s, reason, instances.size(), outcome, now);
+        }
+        // COMPLETED also after a refusal: late slices may yet make the series analysable as a new revision.
+        series.put(seriesUid, s.closed(SeriesState.Status.COMPLETED, now));
+    }
+
+    private void deliver(String seriesUid, SeriesState s, CompletionReason reason, int instanceCount, SeriesOutcome outcome, long now) {
         if (outcome instanceof SeriesOutcome.Analyzed a) {
             RecordHeaders headers = new RecordHeaders();
             headers.add(EVENT_ID_HEADER, a.event().eventId().getBytes(StandardCharsets.UTF_8));
             context.forward(new Record<>(seriesUid, EventJson.toBytes(a.event()), now, headers), TriageTopology.RESULTS_SINK);
-            a.seg().ifPresent(seg -> context.forward(new Record<>(seriesUid, seg, now, headers), TriageTopology.SEG_SINK));
+            a.seg().ifPresent(seg -> {
+                RecordHeaders sh = new RecordHeaders();
+                sh.add(EVENT_ID_HEADER, a.event().eventId().getBytes(StandardCharsets.UTF_8));
+                sh.add(KIND_HEADER, "seg".getBytes(StandardCharsets.UTF_8));
+                context.forward(new Record<>(seriesUid, seg, now, sh), TriageTopology.SEG_SINK);
+            });
             for (byte[] keyImage : a.keyImages()) {
                 RecordHeaders kh = new RecordHeaders();
                 kh.add(EVENT_ID_HEADER, a.event().eventId().getBytes(StandardCharsets.UTF_8));
-                kh.add("ich.kind", "key-image".getBytes(StandardCharsets.UTF_8));
+                kh.add(KIND_HEADER, "key-image".getBytes(StandardCharsets.UTF_8));
                 context.forward(new Record<>(seriesUid, keyImage, now, kh), TriageTopology.SEG_SINK);
             }
             log.info("series {} revision {} complete ({}, {} instances): volume {} mL, ich_detected={}", seriesUid,
-                    s.revision(), reason, instances.size(), String.format("%.2f", a.event().volume().ml()),
+                    s.revision(), reason, instanceCount, String.format("%.2f", a.event().volume().ml()),
                     a.event().flags().ichDetected());
-            series.put(seriesUid, s.closed(SeriesState.Status.COMPLETED, now));
         } else if (outcome instanceof SeriesOutcome.Refused r) {
             forwardDeadLetter(seriesUid, r.deadLetter());
-            // Still COMPLETED, not REFUSED: late slices may yet make the series analysable as a new revision.
-            series.put(seriesUid, s.closed(SeriesState.Status.COMPLETED, now));
         }
     }
 

@@ -1,6 +1,7 @@
 package org.ichtriage.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import org.ichtriage.app.config.ConfigException;
 import org.ichtriage.app.config.ConfigSource;
 import org.ichtriage.app.config.IchConfig;
 import org.ichtriage.app.config.ResolvedSettings;
+import org.ichtriage.app.config.Settings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -92,5 +94,43 @@ class ConfigTest {
                 Map.of("kafka.security.protocol", "SASL_SSL", "kafka.sasl.mechanism", "SCRAM-SHA-512"));
         assertEquals("secret-line", c.kafka().clientSecurityProperties().get("sasl.jaas.config"));
         assertEquals("SASL_SSL", c.kafka().clientSecurityProperties().get("security.protocol"));
+    }
+
+    @Test
+    void expansionDefaultsAreTheClinicalDefinition() {
+        IchConfig c = IchConfig.load(null, Map.of(), Map.of());
+        assertEquals(48.0, c.expansion().windowHours());
+        assertEquals(6.0, c.expansion().absoluteMl());
+        assertEquals(0.33, c.expansion().relative());
+        assertEquals("", c.results().patientKeySecret());
+    }
+
+    @Test
+    void expansionSettingsComeFromEnvironmentAndAreBounded() {
+        IchConfig c = IchConfig.load(null, Map.of("ICH_EXPANSION_WINDOW_HOURS", "72", "ICH_EXPANSION_ABSOLUTE_ML", "12.5",
+                "ICH_EXPANSION_RELATIVE", "0.5"), Map.of());
+        assertEquals(72.0, c.expansion().windowHours());
+        assertEquals(12.5, c.expansion().absoluteMl());
+        assertEquals(0.5, c.expansion().relative());
+        for (String[] bad : new String[][] {
+                {"expansion.window-hours", "0"}, {"expansion.window-hours", "NaN"}, {"expansion.absolute-ml", "-6"},
+                {"expansion.absolute-ml", "six"}, {"expansion.relative", "0"}, {"expansion.relative", "Infinity"}}) {
+            ConfigException e = assertThrows(ConfigException.class, () -> IchConfig.load(null, Map.of(), Map.of(bad[0], bad[1])),
+                    bad[0] + "=" + bad[1]);
+            assertEquals(bad[0], e.setting());
+            assertTrue(e.getMessage().contains(".."), e.getMessage());
+        }
+    }
+
+    @Test
+    void patientKeySecretIsValidatedWithoutEchoingItAndMaskedInToString() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> IchConfig.load(null, Map.of("ICH_RESULTS_PATIENT_KEY_SECRET", "short-s3cret"), Map.of()));
+        assertEquals("results.patient-key-secret", e.setting());
+        assertFalse(e.getMessage().contains("short-s3cret"), e.getMessage());
+        IchConfig c = IchConfig.load(null, Map.of("ICH_RESULTS_PATIENT_KEY_SECRET", "a-long-enough-s3cret-value"), Map.of());
+        assertEquals("a-long-enough-s3cret-value", c.results().patientKeySecret());
+        assertFalse(c.toString().contains("s3cret"), c.toString());
+        assertTrue(Settings.byKey("results.patient-key-secret").orElseThrow().secret());
     }
 }

@@ -18,7 +18,8 @@ public record IchConfig(
         Dicom dicom,
         Pipeline pipeline,
         Model model,
-        Results results) {
+        Results results,
+        Expansion expansion) {
 
     public enum Role { ALL, INGEST, WORKER, FORWARDER }
 
@@ -65,7 +66,22 @@ public record IchConfig(
 
     public record Model(Path path, Provider provider, int intraOpThreads) {}
 
-    public record Results(double largeVolumeMl, double minComponentMm3, boolean includePatientName) {}
+    /** patientKeySecret is empty when the per-installation key file is to be used. */
+    public record Results(double largeVolumeMl, double minComponentMm3, boolean includePatientName, String patientKeySecret) {
+        /** Masks the secret: records print every component, and configs end up in logs. */
+        @Override
+        public String toString() {
+            return "Results[largeVolumeMl=" + largeVolumeMl + ", minComponentMm3=" + minComponentMm3
+                    + ", includePatientName=" + includePatientName
+                    + ", patientKeySecret=" + (patientKeySecret.isEmpty() ? "" : "****") + "]";
+        }
+    }
+
+    /**
+     * Hematoma expansion follow-up: growth counts when it exceeds absoluteMl or relative (a fraction
+     * of the earlier volume), against the most recent earlier result within windowHours.
+     */
+    public record Expansion(double windowHours, double absoluteMl, double relative) {}
 
     public static IchConfig from(ResolvedSettings s) {
         Parser p = new Parser(s);
@@ -98,7 +114,10 @@ public record IchConfig(
                         Provider.valueOf(p.oneOf("model.provider", "auto", "cuda", "cpu").toUpperCase(Locale.ROOT)),
                         p.intIn("model.intra-op-threads", 1, 256)),
                 new Results(p.doubleMin("results.large-volume-ml", 0), p.doubleMin("results.min-component-mm3", 0),
-                        p.bool("results.include-patient-name")));
+                        p.bool("results.include-patient-name"), p.optionalSecret("results.patient-key-secret", 16)),
+                new Expansion(p.doubleIn("expansion.window-hours", 1, 24 * 365),
+                        p.doubleIn("expansion.absolute-ml", 0.1, 1000),
+                        p.doubleIn("expansion.relative", 0.01, 10)));
     }
 
     public static IchConfig load(Path configFile, Map<String, String> env, Map<String, String> cli) {
@@ -160,6 +179,30 @@ public record IchConfig(
                 // falls through
             }
             throw new ConfigException(key, "'" + v + "' is not allowed; give a number >= " + min);
+        }
+
+        /** Zero rules out a rule silently firing on any growth; an upper bound catches unit mistakes (mL vs µL). */
+        double doubleIn(String key, double min, double max) {
+            String v = string(key);
+            try {
+                double d = Double.parseDouble(v);
+                if (Double.isFinite(d) && d >= min && d <= max) {
+                    return d;
+                }
+            } catch (NumberFormatException e) {
+                // falls through
+            }
+            throw new ConfigException(key, "'" + v + "' is not allowed; give a number in " + min + ".." + max);
+        }
+
+        /** A short key makes a keyed hash of low-entropy IDs guessable; the value itself is never put in the message. */
+        String optionalSecret(String key, int minLength) {
+            String v = string(key);
+            if (!v.isEmpty() && v.length() < minLength) {
+                throw new ConfigException(key, "is too short (" + v.length() + " characters); give at least " + minLength
+                        + ", or leave it empty for a per-installation key");
+            }
+            return v;
         }
 
         boolean bool(String key) {

@@ -49,8 +49,16 @@ public final class Settings {
             Setting.of("model.provider", "auto", "auto (CUDA when present, else CPU), cuda or cpu"),
             Setting.of("model.intra-op-threads", "2", "ONNX Runtime intra-op threads per session"),
             Setting.of("results.large-volume-ml", "30", "volume at or above which large_volume is flagged"),
-            Setting.of("results.min-component-mm3", "0", "lesion components smaller than this are removed (0 keeps all)"),
-            Setting.of("results.include-patient-name", "false", "put PatientName and PatientBirthDate into events (off by default)"));
+            Setting.of("results.min-component-mm3", "10", "3D lesion components smaller than this are removed (0 keeps all)"),
+            Setting.of("results.include-patient-name", "false", "put PatientName and PatientBirthDate into events (off by default)"),
+            Setting.of("forward.destinations", "",
+                    "comma-separated PACS destinations AE@host:port that SEG objects are sent to by C-STORE; empty forwards nothing"),
+            Setting.secret("results.patient-key-secret",
+                    "HMAC key (at least 16 characters) for the patient key; empty derives a per-installation key in <state.dir>/patient-key. "
+                            + "Set the same value on every worker, or their patient histories cannot be joined (secret)"),
+            Setting.of("expansion.window-hours", "48", "compare a new result with the same patient's most recent earlier one within this many hours"),
+            Setting.of("expansion.absolute-ml", "6", "growth above this many mL counts as hematoma expansion"),
+            Setting.of("expansion.relative", "0.33", "growth above this fraction of the earlier volume counts as hematoma expansion (0.33 = 33%)"));
 
     private static final Map<String, Setting> BY_KEY = new LinkedHashMap<>();
 

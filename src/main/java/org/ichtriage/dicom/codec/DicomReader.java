@@ -1,6 +1,5 @@
 package org.ichtriage.dicom.codec;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -281,9 +280,5 @@ public final class DicomReader {
 
     private int tag(int p) {
         return u16(p) << 16 | u16(p + 2);
-    }
-
-    static String ascii(byte[] v) {
-        return new String(v, StandardCharsets.US_ASCII);
     }
 }

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 class CodecRoundTripTest {
     static final int PRIVATE_CREATOR = 0x00090010;
     static final int PRIVATE_VALUE = 0x00091001;
+    /** (0018,9327) Table Position, FD in the dictionary: exercises binary doubles inside an item. */
+    static final int TABLE_POSITION = 0x00189327;
 
     /** A CT-like dataset with nested sequences and a private block, built through the public API. */
     static DicomObject sample() {
@@ -45,12 +47,11 @@ class CodecRoundTripTest {
         segment.putInts(Tag.SegmentNumber, VR.US, 1);
         segment.putString(Tag.SegmentLabel, VR.LO, "ICH");
         segment.putSequence(Tag.SegmentedPropertyTypeCodeSequence, List.of(code));
-        segment.putDoubles(0x00620023 /* unused FD-ish slot */, VR.FD, 0.5);
+        segment.putDoubles(TABLE_POSITION, VR.FD, 0.5);
         DicomObject empty = new DicomObject();
         ds.putSequence(Tag.SegmentSequence, List.of(segment, empty));
-        short[] px = new short[16];
         byte[] pixels = new byte[32];
-        for (int i = 0; i < px.length; i++) {
+        for (int i = 0; i < 16; i++) {
             pixels[2 * i] = (byte) (i * 37);
             pixels[2 * i + 1] = (byte) (i - 8);
         }
@@ -104,6 +105,7 @@ class CodecRoundTripTest {
         assertEquals(VR.SQ, back.vr(Tag.SegmentSequence));
         assertEquals(4, back.getInt(Tag.Rows, -1));
         assertEquals("ICH", back.getSequence(Tag.SegmentSequence).get(0).getString(Tag.SegmentLabel));
+        assertEquals(0.5, back.getSequence(Tag.SegmentSequence).get(0).getDoubles(TABLE_POSITION)[0]);
         // implicit -> explicit -> implicit gives the same implicit bytes again.
         byte[] exp = DicomWriter.writeDataset(back, TransferSyntax.EXPLICIT_VR_LE);
         DicomObject viaExplicit = DicomReader.readDataset(exp, TransferSyntax.EXPLICIT_VR_LE, DicomLimits.DEFAULT);
@@ -124,7 +126,7 @@ class CodecRoundTripTest {
         assertNull(ds.getString(Tag.AccessionNumber));
         assertNull(ds.getDoubles(Tag.SliceThickness));
         assertEquals("Müller^Jörg", ds.getPersonName(Tag.PatientName));
-        assertEquals(0.5, ds.getSequence(Tag.SegmentSequence).get(0).getDoubles(0x00620023)[0]);
+        assertEquals(0.5, ds.getSequence(Tag.SegmentSequence).get(0).getDoubles(TABLE_POSITION)[0]);
         // UI is NUL-padded, others space-padded, both to even length.
         byte[] uid = ds.getBytes(Tag.SeriesInstanceUID);
         assertEquals(8, uid.length);

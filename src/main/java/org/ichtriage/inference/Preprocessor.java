@@ -1,0 +1,168 @@
+package org.ichtriage.inference;
+
+import java.util.List;
+import java.util.stream.IntStream;
+import org.ichtriage.volume.CtSlice;
+import org.ichtriage.volume.CtVolume;
+
+/**
+ * docs/preprocessing.md version 1, in float64: HU, intracranial mask, window 40/90, bilinear
+ * resize to the model's input size, per-slice z-score. Stateless and thread-safe.
+ */
+public final class Preprocessor {
+    public static final int PREPROCESSING_VERSION = 1;
+    static final double CANDIDATE_MIN_HU = -15;
+    static final double CANDIDATE_MAX_HU = 130;
+    static final double MIN_COMPONENT_FRACTION = 0.005;
+    static final double WINDOW_CENTRE = 40;
+    static final double WINDOW_WIDTH = 90;
+    static final double STD_FLOOR = 1e-6;
+
+    private final int inputSize;
+
+    public Preprocessor(int inputSize) {
+        if (inputSize < 1) throw new IllegalArgumentException("input size must be >= 1, was " + inputSize);
+        this.inputSize = inputSize;
+    }
+
+    public int inputSize() {
+        return inputSize;
+    }
+
+    /** One slice's result: the resized, z-scored plane and the native intracranial mask. */
+    public record SliceResult(float[] input, boolean[] mask) {
+    }
+
+    /**
+     * Slices are independent, so they run on the common fork-join pool; each writes only its own
+     * part of the output, so the result does not depend on the scheduling.
+     */
+    public PreprocessedVolume preprocess(CtVolume volume) {
+        int n = volume.sliceCount();
+        int plane = inputSize * inputSize;
+        float[] input = new float[n * plane];
+        SliceMask[] masks = new SliceMask[n];
+        Bilinear resize = new Bilinear(volume.rows(), volume.columns(), inputSize, inputSize);
+        IntStream.range(0, n).parallel().forEach(s -> {
+            CtSlice slice = volume.slice(s);
+            double[] hu = new double[volume.rows() * volume.columns()];
+            for (int i = 0; i < hu.length; i++) hu[i] = slice.hu(i);
+            SliceResult r = preprocessHu(hu, volume.rows(), volume.columns(), resize);
+            System.arraycopy(r.input(), 0, input, s * plane, plane);
+            masks[s] = SliceMask.of(volume.rows(), volume.columns(), r.mask());
+        });
+        return new PreprocessedVolume(n, inputSize, volume.rows(), volume.columns(), input, List.of(masks));
+    }
+
+    /**
+     * One slice from stored values, for golden vectors and tests.
+     *
+     * @param stored row-major stored values; read as unsigned when pixelRepresentation is 0
+     */
+    public SliceResult preprocessStored(short[] stored, int rows, int cols, double slope, double intercept,
+                                        int pixelRepresentation) {
+        if (stored.length != rows * cols) {
+            throw new IllegalArgumentException("stored pixels " + stored.length + " != " + rows + "x" + cols);
+        }
+        double[] hu = new double[stored.length];
+        for (int i = 0; i < hu.length; i++) {
+            int v = pixelRepresentation == 1 ? stored[i] : (stored[i] & 0xFFFF);
+            hu[i] = v * slope + intercept;
+        }
+        return preprocessHu(hu, rows, cols, new Bilinear(rows, cols, inputSize, inputSize));
+    }
+
+    private SliceResult preprocessHu(double[] hu, int rows, int cols, Bilinear resize) {
+        boolean[] mask = intracranialMask(hu, rows, cols);
+        double[] w = new double[hu.length];
+        double lo = WINDOW_CENTRE - WINDOW_WIDTH / 2;
+        for (int i = 0; i < hu.length; i++) {
+            w[i] = mask[i] ? Math.min(Math.max((hu[i] - lo) * 255.0 / WINDOW_WIDTH, 0.0), 255.0) : 0.0;
+        }
+        double[] r = resize.apply(w);
+        double sum = 0;
+        for (double v : r) sum += v;
+        double mean = sum / r.length;
+        double sq = 0;
+        for (double v : r) sq += (v - mean) * (v - mean);
+        double std = Math.sqrt(sq / r.length);
+        double div = std < STD_FLOOR ? 1.0 : std;
+        float[] out = new float[r.length];
+        for (int i = 0; i < r.length; i++) out[i] = (float) ((r[i] - mean) / div);
+        return new SliceResult(out, mask);
+    }
+
+    /** Step 2: largest 4-connected candidate component, holes filled; empty if too small. */
+    static boolean[] intracranialMask(double[] hu, int rows, int cols) {
+        int n = rows * cols;
+        boolean[] candidate = new boolean[n];
+        for (int i = 0; i < n; i++) candidate[i] = hu[i] >= CANDIDATE_MIN_HU && hu[i] <= CANDIDATE_MAX_HU;
+        int[] label = new int[n];
+        int[] queue = new int[n];
+        int best = 0;
+        int bestSize = 0;
+        int next = 0;
+        for (int start = 0; start < n; start++) {
+            if (!candidate[start] || label[start] != 0) continue;
+            int id = ++next;
+            int size = flood(candidate, true, label, id, start, rows, cols, queue);
+            // strictly greater keeps the earlier component on ties: scan order is row-major
+            if (size > bestSize) {
+                bestSize = size;
+                best = id;
+            }
+        }
+        boolean[] mask = new boolean[n];
+        if (best == 0 || bestSize < MIN_COMPONENT_FRACTION * rows * cols) return mask;
+        for (int i = 0; i < n; i++) mask[i] = label[i] == best;
+        // holes: non-kept pixels not reachable from the border through non-kept pixels
+        boolean[] outside = new boolean[n];
+        int head = 0;
+        int tail = 0;
+        for (int i = 0; i < n; i++) {
+            int r = i / cols;
+            int c = i % cols;
+            if ((r == 0 || c == 0 || r == rows - 1 || c == cols - 1) && !mask[i] && !outside[i]) {
+                outside[i] = true;
+                queue[tail++] = i;
+            }
+        }
+        while (head < tail) {
+            int p = queue[head++];
+            int r = p / cols;
+            int c = p % cols;
+            if (r > 0) tail = visit(mask, outside, p - cols, queue, tail);
+            if (r < rows - 1) tail = visit(mask, outside, p + cols, queue, tail);
+            if (c > 0) tail = visit(mask, outside, p - 1, queue, tail);
+            if (c < cols - 1) tail = visit(mask, outside, p + 1, queue, tail);
+        }
+        for (int i = 0; i < n; i++) if (!outside[i]) mask[i] = true;
+        return mask;
+    }
+
+    private static int visit(boolean[] mask, boolean[] outside, int q, int[] queue, int tail) {
+        if (!mask[q] && !outside[q]) {
+            outside[q] = true;
+            queue[tail++] = q;
+        }
+        return tail;
+    }
+
+    /** Labels the 4-connected component of {@code start} among pixels equal to {@code value}. */
+    static int flood(boolean[] set, boolean value, int[] label, int id, int start, int rows, int cols, int[] queue) {
+        int head = 0;
+        int tail = 0;
+        label[start] = id;
+        queue[tail++] = start;
+        while (head < tail) {
+            int p = queue[head++];
+            int r = p / cols;
+            int c = p % cols;
+            if (r > 0 && set[p - cols] == value && label[p - cols] == 0) { label[p - cols] = id; queue[tail++] = p - cols; }
+            if (r < rows - 1 && set[p + cols] == value && label[p + cols] == 0) { label[p + cols] = id; queue[tail++] = p + cols; }
+            if (c > 0 && set[p - 1] == value && label[p - 1] == 0) { label[p - 1] = id; queue[tail++] = p - 1; }
+            if (c < cols - 1 && set[p + 1] == value && label[p + 1] == 0) { label[p + 1] = id; queue[tail++] = p + 1; }
+        }
+        return tail;
+    }
+}

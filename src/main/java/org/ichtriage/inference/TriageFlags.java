@@ -1,0 +1,14 @@
+package org.ichtriage.inference;
+
+import java.util.List;
+
+public record TriageFlags(boolean ichDetected, boolean largeVolume, boolean highUncertainty,
+                          List<ReviewReason> reviewReasons) {
+    public TriageFlags {
+        reviewReasons = List.copyOf(reviewReasons);
+    }
+
+    public boolean needsReview() {
+        return !reviewReasons.isEmpty();
+    }
+}

@@ -1,0 +1,178 @@
+package org.ichtriage.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.ichtriage.app.TopicCatalog;
+import org.ichtriage.phantom.CtSeriesWriter;
+import org.ichtriage.results.DeadLetter;
+import org.ichtriage.results.EventJson;
+import org.ichtriage.results.ResultEvent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Completion semantics of the assembly processor under a mocked wall clock. The analyzer here only
+ * records what it was handed: these tests are about when and with what a series completes.
+ */
+class SeriesCompletionTest {
+    private static final long GAP = 10_000;
+
+    private final List<SeriesBatch> analysed = new ArrayList<>();
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, byte[]> in;
+    private TestOutputTopic<String, byte[]> results;
+    private TestOutputTopic<String, byte[]> deadLetters;
+
+    private final SeriesAnalyzer recording = batch -> {
+        analysed.add(batch);
+        ResultEvent e = new ResultEvent(ResultEvent.SCHEMA, java.util.UUID.randomUUID().toString(), batch.revision(),
+                Instant.now().toString(), "1.2", batch.seriesInstanceUid(), null, null,
+                new ResultEvent.Volume(0, new ResultEvent.Interval(0, 0), 0, 0, batch.instances().size(), 0),
+                new ResultEvent.Uncertainty(0, 0, 0, 0.1), new ResultEvent.Flags(false, false, false, false),
+                new ResultEvent.Seg(null, null, 0, true), null, null, null,
+                new ResultEvent.Model("m", "1", "0".repeat(64), "CPU"), new ResultEvent.Software("ich-triage", "dev"),
+                new ResultEvent.Provenance(batch.sourceTopic(), OffsetRanges.of(batch.instances()), batch.instances().size(),
+                        "sha256:" + "0".repeat(64), batch.reason().name(), "test"),
+                new ResultEvent.Timings(0, 0, 0, 0, 0, 0, 0, 0));
+        return List.of(new SeriesOutcome.Analyzed(e, Optional.empty(), List.of()));
+    };
+
+    @BeforeEach
+    void start() {
+        startWith(new StreamLimits(GAP, 50, 64L << 20, 4, 60_000));
+    }
+
+    private void startWith(StreamLimits limits) {
+        if (driver != null) {
+            driver.close();
+        }
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "completion-test");
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:1");
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        driver = new TopologyTestDriver(TriageTopology.build(recording, limits, TopicCatalog.INSTANCES, TopicCatalog.RESULTS), p);
+        in = driver.createInputTopic(TopicCatalog.INSTANCES, new StringSerializer(), new ByteArraySerializer());
+        results = driver.createOutputTopic(TopicCatalog.RESULTS, new StringDeserializer(), new ByteArrayDeserializer());
+        deadLetters = driver.createOutputTopic(TopicCatalog.DEADLETTER, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    private static List<byte[]> series(CtSeriesWriter.StudyIdentity id, int n, boolean announce) {
+        List<CtSeriesWriter.HuSlice> slices = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            slices.add(new CtSeriesWriter.HuSlice(new short[16 * 16]));
+        }
+        return CtSeriesWriter.write(id, slices, 16, 16, 1.0, 5.0, announce);
+    }
+
+    private void send(String series, List<byte[]> instances) {
+        for (byte[] b : instances) {
+            in.pipeInput(series, b);
+        }
+    }
+
+    @Test
+    void completesAfterInactivityGapOnWallClockWithoutFurtherRecords() {
+        var id = CtSeriesWriter.StudyIdentity.random("P1");
+        send(id.seriesInstanceUid(), series(id, 5, false));
+        driver.advanceWallClockTime(Duration.ofMillis(GAP - 1000));
+        assertTrue(results.isEmpty(), "not complete before the gap");
+        driver.advanceWallClockTime(Duration.ofMillis(1500));
+        ResultEvent e = EventJson.fromBytes(results.readValue(), ResultEvent.class);
+        assertEquals(5, e.provenance().instanceCount());
+        assertEquals("GAP", e.provenance().completionReason());
+        assertEquals(1, e.revision());
+        assertTrue(results.isEmpty(), "exactly one result");
+    }
+
+    @Test
+    void completesAtAnnouncedCountBeforeTheGap() {
+        var id = CtSeriesWriter.StudyIdentity.random("P2");
+        send(id.seriesInstanceUid(), series(id, 6, true));
+        ResultEvent e = EventJson.fromBytes(results.readValue(), ResultEvent.class);
+        assertEquals("COUNT", e.provenance().completionReason());
+        assertEquals(6, e.provenance().instanceCount());
+        driver.advanceWallClockTime(Duration.ofMillis(3 * GAP));
+        assertTrue(results.isEmpty(), "the gap does not complete it a second time");
+    }
+
+    @Test
+    void forceCompleteControlRecordClosesNow() {
+        var id = CtSeriesWriter.StudyIdentity.random("P3");
+        send(id.seriesInstanceUid(), series(id, 4, false));
+        RecordHeaders h = new RecordHeaders();
+        h.add(SeriesAssemblyProcessor.CONTROL_HEADER, SeriesAssemblyProcessor.FORCE_COMPLETE.getBytes(StandardCharsets.UTF_8));
+        in.pipeInput(new TestRecord<>(id.seriesInstanceUid(), null, h));
+        ResultEvent e = EventJson.fromBytes(results.readValue(), ResultEvent.class);
+        assertEquals("FORCED", e.provenance().completionReason());
+        assertEquals(4, e.provenance().instanceCount());
+    }
+
+    @Test
+    void duplicatesAreDroppedAndLateSlicesGiveTheNextRevisionOfTheWholeSeries() {
+        var id = CtSeriesWriter.StudyIdentity.random("P4");
+        List<byte[]> all = series(id, 6, false);
+        send(id.seriesInstanceUid(), all.subList(0, 5));
+        send(id.seriesInstanceUid(), all.subList(0, 2)); // the modality retried two
+        driver.advanceWallClockTime(Duration.ofMillis(GAP + 500));
+        ResultEvent first = EventJson.fromBytes(results.readValue(), ResultEvent.class);
+        assertEquals(5, first.provenance().instanceCount(), "duplicates counted once");
+        assertEquals(5, analysed.get(0).instances().size());
+
+        send(id.seriesInstanceUid(), all.subList(5, 6)); // a late slice
+        driver.advanceWallClockTime(Duration.ofMillis(GAP + 500));
+        ResultEvent second = EventJson.fromBytes(results.readValue(), ResultEvent.class);
+        assertEquals(2, second.revision());
+        assertEquals(6, second.provenance().instanceCount(), "the new revision covers the whole series");
+    }
+
+    @Test
+    void corruptInstanceAndLimitsGoToDeadLetterAndWorkerCarriesOn() {
+        in.pipeInput("1.2.3", new byte[] {1, 2, 3});
+        DeadLetter corrupt = EventJson.fromBytes(deadLetters.readValue(), DeadLetter.class);
+        assertEquals("CORRUPT_INSTANCE", corrupt.reason());
+        assertEquals(1, corrupt.offsets().size());
+
+        startWith(new StreamLimits(GAP, 3, 64L << 20, 1, 60_000));
+        var big = CtSeriesWriter.StudyIdentity.random("P5");
+        send(big.seriesInstanceUid(), series(big, 4, false));
+        DeadLetter tooMany = EventJson.fromBytes(deadLetters.readValue(), DeadLetter.class);
+        assertEquals("TOO_MANY_SLICES", tooMany.reason());
+        assertEquals(4, tooMany.sopInstanceUids().size(), "every refused instance is named");
+
+        var open = CtSeriesWriter.StudyIdentity.random("P6");
+        var other = CtSeriesWriter.StudyIdentity.random("P7");
+        send(open.seriesInstanceUid(), series(open, 2, false));
+        send(other.seriesInstanceUid(), series(other, 1, false));
+        DeadLetter tooManyOpen = EventJson.fromBytes(deadLetters.readValue(), DeadLetter.class);
+        assertEquals("TOO_MANY_OPEN_SERIES", tooManyOpen.reason());
+
+        driver.advanceWallClockTime(Duration.ofMillis(GAP + 500));
+        ResultEvent e = EventJson.fromBytes(results.readValue(), ResultEvent.class);
+        assertEquals(open.seriesInstanceUid(), e.seriesInstanceUid(), "the worker still completes the open series");
+    }
+}

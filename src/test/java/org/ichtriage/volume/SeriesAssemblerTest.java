@@ -1,0 +1,214 @@
+package org.ichtriage.volume;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SeriesAssemblerTest {
+
+    private final SeriesAssembler assembler = new SeriesAssembler(AssemblyLimits.DEFAULTS);
+
+    private AssemblyResult.Assembled assembled(List<CtSlice> in) {
+        return assertInstanceOf(AssemblyResult.Assembled.class, assembler.assemble(in));
+    }
+
+    private AssemblyResult.Refused refused(List<CtSlice> in, RefusalReason expected) {
+        AssemblyResult.Refused r = assertInstanceOf(AssemblyResult.Refused.class, assembler.assemble(in));
+        assertEquals(expected, r.reason(), r.detail());
+        return r;
+    }
+
+    @Test
+    void sortsByPositionAlongNormalNotByInstanceNumber() {
+        List<CtSlice> in = new ArrayList<>(Slices.stack(10, 0, 5, 15));
+        Collections.shuffle(in, new java.util.Random(1));
+        CtVolume v = assembled(in).volumes().get(0);
+        assertArrayEquals(new double[] {0, 5, 10, 15}, v.positions(), 1e-9);
+        assertEquals(List.of(2, 3, 1, 4), v.slices().stream().map(CtSlice::instanceNumber).toList());
+        assertArrayEquals(new double[] {5, 5, 5}, v.steps(), 1e-9);
+        assertEquals(0.5 * 0.5 * 5, v.voxelVolumeMm3(1), 1e-12);
+    }
+
+    @Test
+    void feetFirstNormalSortsAlongTheNormal() {
+        // row x column = (-1,0,0) x (0,1,0) = (0,0,-1): ascending along the normal is descending z
+        List<CtSlice> in = new ArrayList<>();
+        double[] iop = {-1, 0, 0, 0, 1, 0};
+        for (int i = 0; i < 4; i++) in.add(Slices.slice(i + 1, new double[] {0, 0, i * 3.0}, iop, 1, 4, 4));
+        CtVolume v = assembled(in).volumes().get(0);
+        assertEquals(4, v.slice(0).instanceNumber());
+        assertArrayEquals(new double[] {0, 0, -1}, v.normal(), 1e-12);
+        assertArrayEquals(new double[] {3, 3, 3}, v.steps(), 1e-9);
+    }
+
+    @Test
+    void unevenStepsGiveHalfwayExtents() {
+        CtVolume v = assembled(Slices.stack(0, 4, 5, 12, 19)).volumes().get(0);
+        assertArrayEquals(new double[] {4, 1, 7, 7}, v.steps(), 1e-9);
+        assertArrayEquals(new double[] {4, 2.5, 4, 7, 7}, v.extents(), 1e-9);
+    }
+
+    @Test
+    void tiltedGantryUsesPerpendicularStep() {
+        double t = Math.toRadians(18.5);
+        double[] iop = {1, 0, 0, 0, Math.cos(t), -Math.sin(t)};
+        List<CtSlice> in = new ArrayList<>();
+        // scanner table moves 5 mm along z per slice; the perpendicular step is 5*cos(tilt)
+        for (int i = 0; i < 5; i++) in.add(Slices.slice(i + 1, new double[] {0, 0, 5.0 * i}, iop, 1, 4, 4));
+        CtVolume v = assembled(in).volumes().get(0);
+        for (double s : v.steps()) assertEquals(5 * Math.cos(t), s, 1e-9);
+    }
+
+    @Test
+    void dropsExactDuplicatesAndListsThem() {
+        List<CtSlice> in = new ArrayList<>(Slices.stack(0, 5, 10));
+        in.add(Slices.axial(2, 5));
+        AssemblyResult.Assembled a = assembled(in);
+        assertEquals(3, a.volumes().get(0).sliceCount());
+        assertEquals(List.of(AssemblyResult.SkipReason.DUPLICATE_SOP_INSTANCE),
+                a.skipped().stream().map(AssemblyResult.SkippedSlice::reason).toList());
+    }
+
+    @Test
+    void sameUidWithOtherPositionIsAConflict() {
+        List<CtSlice> in = new ArrayList<>(Slices.stack(0, 5, 10));
+        in.add(Slices.axial(2, 7));
+        refused(in, RefusalReason.CONFLICTING_DUPLICATE);
+    }
+
+    @Test
+    void skipsLocalizerEvenWithOtherOrientation() {
+        List<CtSlice> in = new ArrayList<>(Slices.stack(0, 5, 10));
+        CtSlice scout = new CtSlice("9.9", Slices.SERIES, "CT", List.of("ORIGINAL", "PRIMARY", "LOCALIZER"), 1, 99,
+                null, 4, 4, new double[] {1, 1}, new double[] {0, 0, 0}, new double[] {1, 0, 0, 0, 0, -1}, 1, 0,
+                new short[16], 1, 10);
+        in.add(scout);
+        AssemblyResult.Assembled a = assembled(in);
+        assertEquals(3, a.volumes().get(0).sliceCount());
+        assertEquals(AssemblyResult.SkipReason.LOCALIZER, a.skipped().get(0).reason());
+    }
+
+    @Test
+    void otherOrientationWithoutLocalizerFlagRefuses() {
+        List<CtSlice> in = new ArrayList<>(Slices.stack(0, 5, 10, 15));
+        in.add(Slices.slice(5, new double[] {0, 0, 20}, new double[] {1, 0, 0, 0, 0.99, 0.141}, 1, 4, 4));
+        AssemblyResult.Refused r = refused(in, RefusalReason.MIXED_ORIENTATION);
+        assertTrue(r.detail().contains("instance 5"), r.detail());
+    }
+
+    @Test
+    void orientationWithinToleranceIsAccepted() {
+        List<CtSlice> in = new ArrayList<>(Slices.stack(0, 5, 10));
+        in.add(Slices.slice(4, new double[] {-100, -100, 15}, new double[] {1, 0, 0, 0, 1, 0.0005}, 1, 4, 4));
+        assertEquals(4, assembled(in).volumes().get(0).sliceCount());
+    }
+
+    @Test
+    void gapLargerThanTwiceMedianRefusesWithDetail() {
+        AssemblyResult.Refused r = refused(Slices.stack(0, 2.5, 5, 7.5, 10, 15.01, 17.51), RefusalReason.GAP_TOO_LARGE);
+        assertEquals("gap of 5.01 mm between instance 5 and 6 exceeds 2 x median step 2.50 mm", r.detail());
+    }
+
+    @Test
+    void gapOfExactlyTwiceMedianIsAccepted() {
+        assertEquals(6, assembled(Slices.stack(0, 2.5, 5, 7.5, 12.5, 15)).volumes().get(0).sliceCount());
+    }
+
+    @Test
+    void fewerThanThreeSlicesRefuses() {
+        refused(Slices.stack(0, 5), RefusalReason.TOO_FEW_SLICES);
+        refused(List.of(), RefusalReason.TOO_FEW_SLICES);
+    }
+
+    @Test
+    void notCtRefuses() {
+        List<CtSlice> in = new ArrayList<>(Slices.stack(0, 5));
+        CtSlice mr = Slices.axial(3, 10);
+        in.add(new CtSlice(mr.sopInstanceUid(), mr.seriesInstanceUid(), "MR", mr.imageType(), 1, 3, null, 4, 4,
+                mr.pixelSpacing(), mr.imagePositionPatient(), mr.imageOrientationPatient(), 1, 0, new short[16], 1, 1));
+        AssemblyResult.Refused r = refused(in, RefusalReason.NOT_CT);
+        assertTrue(r.detail().contains("modality MR"), r.detail());
+    }
+
+    @Test
+    void mixedMatrixRefuses() {
+        List<CtSlice> in = new ArrayList<>(Slices.stack(0, 5));
+        in.add(Slices.slice(3, new double[] {-100, -100, 10}, new double[] {1, 0, 0, 0, 1, 0}, 1, 4, 8));
+        AssemblyResult.Refused r = refused(in, RefusalReason.MIXED_MATRIX);
+        assertEquals("instance 3 is 4x8, instance 1 is 4x4", r.detail());
+    }
+
+    @Test
+    void missingPixelDataRefuses() {
+        List<CtSlice> in = new ArrayList<>(Slices.stack(0, 5));
+        in.add(Slices.axial(3, 10).withStoredPixels(null));
+        refused(in, RefusalReason.MISSING_PIXEL_DATA);
+    }
+
+    @Test
+    void missingPositionRefuses() {
+        List<CtSlice> in = new ArrayList<>(Slices.stack(0, 5));
+        in.add(Slices.slice(3, null, new double[] {1, 0, 0, 0, 1, 0}, 1, 4, 4));
+        AssemblyResult.Refused r = refused(in, RefusalReason.MISSING_GEOMETRY);
+        assertTrue(r.detail().contains("(0020,0032)"), r.detail());
+    }
+
+    @Test
+    void samePositionTwiceRefuses() {
+        refused(Slices.stack(0, 5, 5, 10), RefusalReason.DUPLICATE_POSITION);
+    }
+
+    @Test
+    void limitsRefuse() {
+        SeriesAssembler small = new SeriesAssembler(AssemblyLimits.DEFAULTS.withMaxSlices(3));
+        AssemblyResult r = small.assemble(Slices.stack(0, 5, 10, 15));
+        assertEquals(RefusalReason.TOO_MANY_SLICES, assertInstanceOf(AssemblyResult.Refused.class, r).reason());
+        SeriesAssembler fewBytes = new SeriesAssembler(AssemblyLimits.DEFAULTS.withMaxBytes(2999));
+        AssemblyResult b = fewBytes.assemble(Slices.stack(0, 5, 10));
+        assertEquals(RefusalReason.TOO_MANY_BYTES, assertInstanceOf(AssemblyResult.Refused.class, b).reason());
+    }
+
+    @Test
+    void overlappingAcquisitionsSplitIntoStacks() {
+        List<CtSlice> in = new ArrayList<>();
+        double[] iop = {1, 0, 0, 0, 1, 0};
+        for (int i = 0; i < 4; i++) in.add(Slices.slice(i + 1, new double[] {0, 0, 5.0 * i}, iop, 1, 4, 4));
+        for (int i = 0; i < 3; i++) in.add(Slices.slice(10 + i, new double[] {0, 0, 2.0 + 5.0 * i}, iop, 2, 4, 4));
+        List<CtVolume> vs = assembled(in).volumes();
+        assertEquals(2, vs.size());
+        assertEquals(1, vs.get(0).acquisitionNumber());
+        assertEquals(4, vs.get(0).sliceCount());
+        assertEquals(3, vs.get(1).sliceCount());
+    }
+
+    @Test
+    void disjointAcquisitionsFormOneStack() {
+        List<CtSlice> in = new ArrayList<>();
+        double[] iop = {1, 0, 0, 0, 1, 0};
+        for (int i = 0; i < 6; i++) in.add(Slices.slice(i + 1, new double[] {0, 0, 5.0 * i}, iop, i / 2 + 1, 4, 4));
+        List<CtVolume> vs = assembled(in).volumes();
+        assertEquals(1, vs.size());
+        assertNull(vs.get(0).acquisitionNumber());
+        assertEquals(6, vs.get(0).sliceCount());
+    }
+
+    @Test
+    void huUsesSlopeInterceptAndSignedness() {
+        short[] px = new short[16];
+        px[5] = (short) 0xFFFF;
+        CtSlice unsigned = new CtSlice("1", "s", "CT", List.of(), 1, 1, null, 4, 4, new double[] {1, 1},
+                new double[] {0, 0, 0}, new double[] {1, 0, 0, 0, 1, 0}, 2, -1024, px, 0, 1);
+        assertEquals(65535 * 2 - 1024, unsigned.hu(5), 0);
+        CtSlice signed = unsigned.withStoredPixels(px);
+        CtSlice s2 = new CtSlice("1", "s", "CT", List.of(), 1, 1, null, 4, 4, new double[] {1, 1},
+                new double[] {0, 0, 0}, new double[] {1, 0, 0, 0, 1, 0}, 2, -1024, signed.storedPixels(), 1, 1);
+        assertEquals(-2 - 1024, s2.hu(5), 0);
+    }
+}
