@@ -184,6 +184,28 @@ class HostileInputIT {
     }
 
     @Test
+    void callingAeAndAddressAllowlists() throws IOException {
+        AssociateRj notRecognized = new AssociateRj(AssociateRj.PERMANENT, AssociateRj.SOURCE_SERVICE_USER,
+                AssociateRj.REASON_CALLING_AE_NOT_RECOGNIZED);
+        List<PresentationContextRq> pcs = DicomClient.propose(List.of(DicomUids.VERIFICATION), List.of(DicomUids.IMPLICIT_VR_LE));
+        try (DicomServer s = DicomServer.start(ScpConfig.defaults().withPort(0).withAllowlists(java.util.Set.of("GOOD"), java.util.Set.of()),
+                req -> StoreStatus.OK)) {
+            AssociationRejectedException e = assertThrows(AssociationRejectedException.class,
+                    () -> DicomClient.connect(ScuConfig.of("127.0.0.1", s.port(), "ICHTRIAGE", "BAD"), pcs));
+            assertEquals(notRecognized, e.rejection());
+            try (DicomClient c = DicomClient.connect(ScuConfig.of("127.0.0.1", s.port(), "ICHTRIAGE", "GOOD"), pcs)) {
+                assertEquals(0, c.echo());
+            }
+        }
+        try (DicomServer s = DicomServer.start(ScpConfig.defaults().withPort(0).withAllowlists(java.util.Set.of(), java.util.Set.of("10.9.9.9")),
+                req -> StoreStatus.OK)) {
+            AssociationRejectedException e = assertThrows(AssociationRejectedException.class,
+                    () -> DicomClient.connect(ScuConfig.of("127.0.0.1", s.port(), "ICHTRIAGE", "GOOD"), pcs));
+            assertEquals(notRecognized, e.rejection());
+        }
+    }
+
+    @Test
     void idlePeerIsDroppedAfterArtim() throws IOException {
         try (Socket s = new Socket("127.0.0.1", server.port())) {
             s.setSoTimeout(10_000);
