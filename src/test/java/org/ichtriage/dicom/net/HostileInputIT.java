@@ -94,6 +94,45 @@ class HostileInputIT {
         }
     }
 
+    /**
+     * Sends, then half-closes, so that a mutation which leaves the server waiting for more bytes ends
+     * at once with end-of-stream instead of the idle timeout; returns the first non-AC answer.
+     */
+    private RawPdu sendHalfClosed(byte[] bytes) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(10_000);
+            try {
+                s.getOutputStream().write(bytes);
+                s.getOutputStream().flush();
+                s.shutdownOutput();
+            } catch (IOException e) {
+                // already aborted and closed by the server
+            }
+            RawPdu p = Pdus.read(s.getInputStream(), 1 << 20);
+            while (p != null && p.type() == Pdus.A_ASSOCIATE_AC) {
+                p = Pdus.read(s.getInputStream(), 1 << 20);
+            }
+            return p;
+        } catch (java.net.SocketException e) {
+            return null;
+        }
+    }
+
+    /** All PDU types the server sends back until it closes. */
+    private List<Integer> conversation(byte[] bytes) throws IOException {
+        List<Integer> types = new ArrayList<>();
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(bytes);
+            s.getOutputStream().flush();
+            RawPdu p;
+            while ((p = Pdus.read(s.getInputStream(), 1 << 20)) != null) {
+                types.add(p.type());
+            }
+        }
+        return types;
+    }
+
     private static long serverThreadAllocatedBytes() {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long sum = 0;
@@ -180,6 +219,43 @@ class HostileInputIT {
                         List.of(DicomUids.IMPLICIT_VR_LE))));
         assertEquals(new AssociateRj(AssociateRj.PERMANENT, AssociateRj.SOURCE_SERVICE_USER, AssociateRj.REASON_CALLED_AE_NOT_RECOGNIZED),
                 e.rejection());
+        assertStillServes();
+    }
+
+    /**
+     * Seeded mutations of a whole valid conversation (A-ASSOCIATE-RQ, C-STORE command and dataset,
+     * A-RELEASE-RQ) sent to the live server: every connection must end, and the server must keep serving.
+     */
+    @Test
+    void mutatedConversationsNeverBreakTheServer() throws IOException {
+        byte[] cmd = CommandSet.storeRq(1, DicomUids.CT_IMAGE_STORAGE, "1.2.3").encode();
+        java.io.ByteArrayOutputStream conv = new java.io.ByteArrayOutputStream();
+        conv.writeBytes(associateRq("ICHTRIAGE"));
+        Pdus.writeMessage(conv, 1, true, cmd, 0, cmd.length, MAX_PDU);
+        byte[] ds = new byte[3000];
+        Pdus.writeMessage(conv, 1, false, ds, 0, ds.length, 1024);
+        conv.writeBytes(Pdus.releaseRq());
+        byte[] valid = conv.toByteArray();
+        assertEquals(List.of(Pdus.A_ASSOCIATE_AC, Pdus.P_DATA_TF, Pdus.A_RELEASE_RP), conversation(valid),
+                "the unmutated conversation is served");
+        Random rnd = new Random(0xD1C0);
+        int before = stores.get();
+        for (int i = 0; i < 150; i++) {
+            byte[] b = valid.clone();
+            for (int m = 0; m < 1 + rnd.nextInt(3); m++) {
+                int pos = rnd.nextInt(b.length);
+                b[pos] = rnd.nextBoolean() ? (byte) rnd.nextInt(256) : (byte) (b[pos] ^ (1 << rnd.nextInt(8)));
+            }
+            if (rnd.nextInt(4) == 0) {
+                b = java.util.Arrays.copyOf(b, rnd.nextInt(b.length));
+            }
+            RawPdu answer = sendHalfClosed(b);
+            assertTrue(answer == null || answer.type() == Pdus.A_ABORT || answer.type() == Pdus.A_ASSOCIATE_RJ
+                    || answer.type() == Pdus.A_RELEASE_RP || answer.type() == Pdus.P_DATA_TF,
+                    "answer " + (answer == null ? "none" : answer.type()));
+        }
+        assertTrue(stores.get() >= before);
+        assertTrue(countServerThreads() <= 8 + 2 + 1, "server threads: " + countServerThreads());
         assertStillServes();
     }
 
