@@ -1,0 +1,112 @@
+package org.ichtriage.app;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.ichtriage.dicom.codec.DicomException;
+import org.ichtriage.dicom.codec.DicomLimits;
+import org.ichtriage.dicom.net.DicomClient;
+import org.ichtriage.dicom.net.PresentationContextRq;
+import org.ichtriage.dicom.net.ScuConfig;
+import org.ichtriage.dicom.net.StoreStatus;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "send", mixinStandardHelpOptions = true,
+        description = "Send DICOM Part 10 files by C-STORE over one association (files sent as stored, no re-encoding).",
+        footer = {"", "Example:", "  ich-triage send ../shared/data/ct-head-ge-tilt --host 127.0.0.1 --port 11112 --aet ICHTRIAGE",
+                "", "Exit status: 0 all stored, 1 some refused or unreadable, 2 no association."})
+public final class SendCommand implements Callable<Integer> {
+    @Parameters(arity = "1..*", paramLabel = "DIR|FILE", description = "files, or folders searched recursively")
+    List<Path> inputs;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "peer host (default ${DEFAULT-VALUE})")
+    String host;
+
+    @Option(names = "--port", defaultValue = "11112", description = "peer port (default ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--aet", defaultValue = "ICHTRIAGE", description = "called AE title (default ${DEFAULT-VALUE})")
+    String calledAet;
+
+    @Option(names = "--calling-aet", defaultValue = "ICHSEND", description = "our AE title (default ${DEFAULT-VALUE})")
+    String callingAet;
+
+    @Override
+    public Integer call() {
+        List<Path> files = collect(inputs);
+        if (files.isEmpty()) {
+            throw new Main.UserError("no files found in " + inputs);
+        }
+        List<Part10Input> objects = new ArrayList<>();
+        int failed = 0;
+        for (Path f : files) {
+            try {
+                objects.add(Part10Input.read(f, DicomLimits.DEFAULT));
+            } catch (IOException | DicomException e) {
+                System.err.println("skipped " + f + ": " + e.getMessage());
+                failed++;
+            }
+        }
+        int stored = 0;
+        if (!objects.isEmpty()) {
+            Set<String> classes = new LinkedHashSet<>();
+            Set<String> syntaxes = new LinkedHashSet<>();
+            objects.forEach(o -> {
+                classes.add(o.sopClassUid());
+                syntaxes.add(o.transferSyntaxUid());
+            });
+            List<PresentationContextRq> pcs = DicomClient.propose(classes, syntaxes);
+            ScuConfig cfg = ScuConfig.of(host, port, calledAet, callingAet);
+            try (DicomClient c = DicomClient.connect(cfg, pcs)) {
+                for (Part10Input o : objects) {
+                    if (c.contextFor(o.sopClassUid(), o.transferSyntaxUid()) < 0) {
+                        System.err.println("refused " + o.path() + ": peer accepted no context for SOP class "
+                                + o.sopClassUid() + " in " + o.transferSyntaxUid());
+                        failed++;
+                        continue;
+                    }
+                    StoreStatus st = c.store(o.sopClassUid(), o.sopInstanceUid(), o.transferSyntaxUid(), o.bytes(),
+                            o.datasetOffset(), o.datasetLength());
+                    if (st.isStored()) {
+                        stored++;
+                    } else {
+                        failed++;
+                        System.err.printf("refused %s: status %04X%s%n", o.path(), st.code(),
+                                st.comment() == null ? "" : " (" + st.comment() + ")");
+                    }
+                }
+            } catch (IOException e) {
+                throw new Main.UserError("C-STORE to " + calledAet + "@" + host + ":" + port + " failed after "
+                        + stored + " of " + files.size() + " files: " + e.getMessage());
+            }
+        }
+        System.out.printf("sent %d of %d files to %s@%s:%d (%d failed)%n", stored, files.size(), calledAet, host, port, failed);
+        return failed == 0 ? 0 : 1;
+    }
+
+    static List<Path> collect(List<Path> inputs) {
+        List<Path> out = new ArrayList<>();
+        for (Path in : inputs) {
+            if (Files.isDirectory(in)) {
+                try (Stream<Path> s = Files.walk(in)) {
+                    s.filter(Files::isRegularFile).sorted().forEach(out::add);
+                } catch (IOException e) {
+                    throw new Main.UserError("cannot list " + in + ": " + e.getMessage());
+                }
+            } else if (Files.isRegularFile(in)) {
+                out.add(in);
+            } else {
+                throw new Main.UserError("no such file or folder: " + in);
+            }
+        }
+        return out;
+    }
+}
