@@ -36,6 +36,7 @@ public final class IchTriageService implements AutoCloseable {
     private HealthServer health;
     private Admin admin;
     private volatile boolean startupComplete;
+    private DicomIngest dicom;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
     public IchTriageService(IchConfig config) {
@@ -68,6 +69,11 @@ public final class IchTriageService implements AutoCloseable {
         TopicCatalog.ensureTopics(admin, config.topics());
         if (config.role() == IchConfig.Role.ALL || config.role() == IchConfig.Role.WORKER) {
             startWorker();
+        }
+        if (config.role() == IchConfig.Role.ALL || config.role() == IchConfig.Role.INGEST) {
+            dicom = own(DicomIngest.start(config.dicom(), kafka.clientProperties()));
+            log.info("DICOM listener {} on {}:{}", config.dicom().aeTitle(), config.dicom().bindHost(), dicom.port());
+            health.addInfo("dicom_port", dicom::port);
         }
         health.addInfo("role", () -> config.role().name().toLowerCase());
         health.addInfo("software_version", Main::softwareVersion);
@@ -112,6 +118,11 @@ public final class IchTriageService implements AutoCloseable {
 
     public KafkaConnection kafka() {
         return kafka;
+    }
+
+    /** The DICOM listener's port (useful when configured as 0), or -1 when this role runs none. */
+    public int dicomPort() {
+        return dicom == null ? -1 : dicom.port();
     }
 
     public HealthServer health() {
