@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
                 "with its data under the state folder; the DICOM listener, the pipeline and /health follow the role."},
         footer = {"", "Examples:", "  ich-triage run",
                 "  ich-triage run --role worker --bootstrap-servers kafka-1:9092,kafka-2:9092",
-                "  ich-triage run --set dicom.port=11113 --set http.port=8081"})
+                "  ich-triage run --set dicom.port=11113 --set http.port=8081",
+                "  ich-triage run --demo --demo-out /tmp/demo"})
 final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions options;
@@ -29,6 +30,16 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--dicom-port", paramLabel = "PORT", description = "port of the DICOM listener (default 11112)")
     Integer dicomPort;
+
+    @Option(names = "--demo", description = {"send a synthetic head CT with a known hemorrhage to this service, print the result event,",
+            "write the SEG and key-image PNGs to --demo-out, then stop"})
+    boolean demo;
+
+    @Option(names = "--demo-out", paramLabel = "DIR", defaultValue = "ich-triage-demo", description = "demo output folder (default ${DEFAULT-VALUE})")
+    java.nio.file.Path demoOut;
+
+    @Option(names = "--demo-seed", defaultValue = "7", description = "phantom seed of the demo (default ${DEFAULT-VALUE})")
+    long demoSeed;
 
     @Override
     public Integer call() throws Exception {
@@ -50,6 +61,10 @@ final class RunCommand implements Callable<Integer> {
                 service.close();
             }, "shutdown"));
             service.start();
+            if (demo) {
+                new DemoRunner(service, demoOut, System.out).run(demoSeed);
+                return 0;
+            }
             stop.await();
         }
         return 0;

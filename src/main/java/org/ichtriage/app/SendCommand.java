@@ -45,6 +45,17 @@ public final class SendCommand implements Callable<Integer> {
         if (files.isEmpty()) {
             throw new Main.UserError("no files found in " + inputs);
         }
+        Summary summary = sendFiles(files, host, port, calledAet, callingAet);
+        System.out.printf("sent %d of %d files to %s@%s:%d (%d failed)%n", summary.stored(), files.size(), calledAet, host, port,
+                summary.failed());
+        return summary.failed() == 0 ? 0 : 1;
+    }
+
+    /** How many files a peer stored and how many it refused or could not take. */
+    record Summary(int stored, int failed) {}
+
+    /** Sends the files over one association; per-file refusals go to stderr, a broken association is a UserError. */
+    static Summary sendFiles(List<Path> files, String host, int port, String calledAet, String callingAet) {
         List<Part10Input> objects = new ArrayList<>();
         int failed = 0;
         for (Path f : files) {
@@ -88,8 +99,7 @@ public final class SendCommand implements Callable<Integer> {
                         + stored + " of " + files.size() + " files: " + e.getMessage());
             }
         }
-        System.out.printf("sent %d of %d files to %s@%s:%d (%d failed)%n", stored, files.size(), calledAet, host, port, failed);
-        return failed == 0 ? 0 : 1;
+        return new Summary(stored, failed);
     }
 
     static List<Path> collect(List<Path> inputs) {
