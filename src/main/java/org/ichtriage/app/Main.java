@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "ich-triage", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Intracranial hemorrhage triage worker: DICOM C-STORE in, Kafka, SLEX-Net via ONNX Runtime,",
                 "DICOM SEG and JSON events out. NOT FOR CLINICAL USE: the shipped model is trained on phantoms."},
-        subcommands = {RunCommand.class, AnalyzeCommand.class, InspectCommand.class, ConfigCommand.class, EventsCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, AnalyzeCommand.class, InspectCommand.class, ConfigCommand.class, EventsCommand.class,
+                ReplayCommand.class, ExplainCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:", "  ich-triage run                      # embedded Kafka, listener on 127.0.0.1:11112, health on :8080",
                 "  ich-triage config --set dicom.port=11113"})
 public final class Main {
