@@ -11,6 +11,8 @@ import org.ichtriage.inference.SegmentationModel;
 import org.ichtriage.results.DerivedObjectWriter;
 import org.ichtriage.results.DicomResultWriter;
 import org.ichtriage.pipeline.PipelineRunner;
+import org.ichtriage.pipeline.PipelineSettings;
+import org.ichtriage.results.ExpansionAssessor;
 import org.ichtriage.pipeline.StreamLimits;
 import org.ichtriage.pipeline.TriageAnalyzer;
 import org.ichtriage.pipeline.TriageTopology;
@@ -83,7 +85,7 @@ public final class IchTriageService implements AutoCloseable {
         return this;
     }
 
-    private void startWorker() {
+    private void startWorker() throws InterruptedException, TimeoutException {
         SegmentationModel model;
         try {
             model = WorkerAssembly.openModel(config);
@@ -101,8 +103,12 @@ public final class IchTriageService implements AutoCloseable {
         IchConfig.Pipeline p = config.pipeline();
         StreamLimits limits = new StreamLimits(p.completionGapMs(), p.maxSlices(), p.maxSeriesBytes(), p.maxOpenSeries(),
                 Math.max(10 * 60_000L, 3 * p.completionGapMs()));
+        IchConfig.Expansion e = config.expansion();
+        PipelineSettings settings = PipelineSettings.live(limits, p.applicationId(),
+                new ExpansionAssessor(e.windowHours(), e.absoluteMl(), e.relative()));
+        TopicCatalog.ensure(admin, java.util.List.of(TopicCatalog.stagingSpec(settings.stagingTopic(), config.topics())));
         PipelineRunner runner = own(new PipelineRunner(
-                TriageTopology.build(analyzer, limits, TopicCatalog.INSTANCES, TopicCatalog.RESULTS),
+                TriageTopology.build(analyzer, settings),
                 kafka.clientProperties(), p.applicationId(), config.stateDir().resolve("streams"), p.streamThreads(),
                 config.topics().replicationFactor()).start());
         health.addCheck("pipeline", runner::notReadyReason);

@@ -57,8 +57,23 @@ public final class TopicCatalog {
         return specs;
     }
 
+    /**
+     * The staging topic of a worker application (result events keyed by patient, between assembly and
+     * the expansion stage). Every event on it is also on ich.results.v1, so a week covers any outage.
+     */
+    public static TopicSpec stagingSpec(String name, IchConfig.Topics t) {
+        return new TopicSpec(name, t.partitions(), t.replicationFactor(), Map.of(
+                "retention.ms", Long.toString(TimeUnit.DAYS.toMillis(7)),
+                "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES),
+                "cleanup.policy", "delete"));
+    }
+
     /** Creates the missing topics; existing ones are left as they are (their settings are an operator's choice). */
     public static void ensureTopics(Admin admin, IchConfig.Topics t) throws InterruptedException, TimeoutException {
+        ensure(admin, specs(t));
+    }
+
+    public static void ensure(Admin admin, List<TopicSpec> specs) throws InterruptedException, TimeoutException {
         Set<String> existing;
         try {
             existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
@@ -66,7 +81,7 @@ public final class TopicCatalog {
             throw new IllegalStateException("cannot list Kafka topics: " + e.getCause().getMessage(), e.getCause());
         }
         List<NewTopic> missing = new ArrayList<>();
-        for (TopicSpec s : specs(t)) {
+        for (TopicSpec s : specs) {
             if (!existing.contains(s.name())) {
                 missing.add(new NewTopic(s.name(), s.partitions(), s.replicationFactor()).configs(new HashMap<>(s.configs())));
             }

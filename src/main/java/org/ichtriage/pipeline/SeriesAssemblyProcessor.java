@@ -51,14 +51,17 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
     private final SeriesAnalyzer analyzer;
     private final StreamLimits limits;
     private final String sourceTopic;
+    private final boolean emitSeg;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, ReceivedInstance> slices;
     private KeyValueStore<String, SeriesState> series;
 
-    public SeriesAssemblyProcessor(SeriesAnalyzer analyzer, StreamLimits limits, String sourceTopic) {
+    /** @param emitSeg false in a replay: SEG and key images are not written again */
+    public SeriesAssemblyProcessor(SeriesAnalyzer analyzer, StreamLimits limits, String sourceTopic, boolean emitSeg) {
         this.analyzer = analyzer;
         this.limits = limits;
         this.sourceTopic = sourceTopic;
+        this.emitSeg = emitSeg;
     }
 
     @Override
@@ -219,14 +222,16 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
         if (outcome instanceof SeriesOutcome.Analyzed a) {
             RecordHeaders headers = new RecordHeaders();
             headers.add(EVENT_ID_HEADER, a.event().eventId().getBytes(StandardCharsets.UTF_8));
-            context.forward(new Record<>(seriesUid, EventJson.toBytes(a.event()), now, headers), TriageTopology.RESULTS_SINK);
-            a.seg().ifPresent(seg -> {
+            // Keyed by patient for the expansion stage; the stage keys the result by series again.
+            String stagingKey = ExpansionTracker.patientKeyOf(a.event()).orElse(seriesUid);
+            context.forward(new Record<>(stagingKey, EventJson.toBytes(a.event()), now, headers), TriageTopology.STAGING_SINK);
+            a.seg().filter(seg -> emitSeg).ifPresent(seg -> {
                 RecordHeaders sh = new RecordHeaders();
                 sh.add(EVENT_ID_HEADER, a.event().eventId().getBytes(StandardCharsets.UTF_8));
                 sh.add(KIND_HEADER, "seg".getBytes(StandardCharsets.UTF_8));
                 context.forward(new Record<>(seriesUid, seg, now, sh), TriageTopology.SEG_SINK);
             });
-            for (byte[] keyImage : a.keyImages()) {
+            for (byte[] keyImage : emitSeg ? a.keyImages() : List.<byte[]>of()) {
                 RecordHeaders kh = new RecordHeaders();
                 kh.add(EVENT_ID_HEADER, a.event().eventId().getBytes(StandardCharsets.UTF_8));
                 kh.add(KIND_HEADER, "key-image".getBytes(StandardCharsets.UTF_8));

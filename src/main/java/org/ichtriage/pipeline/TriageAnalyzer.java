@@ -142,7 +142,8 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
                         batch.reason().name(), settings.applicationId()),
                 new ResultEvent.Timings(ms(parseNanos), ms(assemblyNanos), ms(result.timings().preprocessNanos()),
                         ms(result.timings().inferenceNanos()), ms(result.timings().postprocessNanos()), ms(segNanos),
-                        ms(System.nanoTime() - t0), batch.lastReceivedAtMs() > 0 ? now - batch.lastReceivedAtMs() : 0));
+                        ms(System.nanoTime() - t0), batch.lastReceivedAtMs() > 0 ? now - batch.lastReceivedAtMs() : 0),
+                StudyTimes.studyTime(first, java.time.ZoneId.systemDefault()).map(java.time.Instant::toString).orElse(null));
         return new SeriesOutcome.Analyzed(event, derived.seg().map(DerivedObjectWriter.Built::part10),
                 derived.keyImages().stream().map(DerivedObjectWriter.Built::part10).toList());
     }

@@ -29,9 +29,33 @@ public record ResultEvent(
         @JsonProperty("model") Model model,
         @JsonProperty("software") Software software,
         @JsonProperty("provenance") Provenance provenance,
-        @JsonProperty("timings_ms") Timings timingsMs) {
+        @JsonProperty("timings_ms") Timings timingsMs,
+        @JsonProperty("study_time") String studyTime) {
 
     public static final String SCHEMA = "ich-result.v1";
+
+    /** The event without study_time, the shape before that optional field was added. */
+    public ResultEvent(String schema, String eventId, int revision, String createdAt, String studyInstanceUid,
+                       String seriesInstanceUid, String accessionNumber, Patient patient, Volume volume,
+                       Uncertainty uncertainty, Flags flags, Seg seg, List<String> keyImageSopInstanceUids,
+                       Forwarding forwarding, Expansion expansion, Model model, Software software,
+                       Provenance provenance, Timings timingsMs) {
+        this(schema, eventId, revision, createdAt, studyInstanceUid, seriesInstanceUid, accessionNumber, patient, volume,
+                uncertainty, flags, seg, keyImageSopInstanceUids, forwarding, expansion, model, software, provenance,
+                timingsMs, null);
+    }
+
+    public ResultEvent withExpansion(Expansion newExpansion) {
+        return new ResultEvent(schema, eventId, revision, createdAt, studyInstanceUid, seriesInstanceUid, accessionNumber,
+                patient, volume, uncertainty, flags, seg, keyImageSopInstanceUids, forwarding, newExpansion, model, software,
+                provenance, timingsMs, studyTime);
+    }
+
+    public ResultEvent withStudyTime(String newStudyTime) {
+        return new ResultEvent(schema, eventId, revision, createdAt, studyInstanceUid, seriesInstanceUid, accessionNumber,
+                patient, volume, uncertainty, flags, seg, keyImageSopInstanceUids, forwarding, expansion, model, software,
+                provenance, timingsMs, newStudyTime);
+    }
 
     /** Identifying text appears only when results.include-patient-name is on; the key is a keyed hash, never the PatientID. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -1,0 +1,37 @@
+package org.ichtriage.pipeline;
+
+import java.util.Optional;
+
+import org.ichtriage.app.TopicCatalog;
+import org.ichtriage.results.ExpansionAssessor;
+
+/**
+ * Where the topology reads and writes, and the settings of its stages.
+ *
+ * @param stagingTopic result events keyed by patient, between assembly and the expansion stage; one per application id
+ * @param segTopic     SEG and key images; empty drops them (replay: they are derived data, named in the event)
+ * @param deadLetterTopic refusals; a replay sends them to its results topic so the comparison sees them
+ */
+public record PipelineSettings(StreamLimits limits, String inputTopic, String resultsTopic, String stagingTopic,
+                               Optional<String> segTopic, String deadLetterTopic, ExpansionAssessor expansion) {
+
+    /** The defaults of expansion.* (48 h, 6 mL, 33%), for tests and tools that do not read the configuration. */
+    public static final ExpansionAssessor DEFAULT_EXPANSION = new ExpansionAssessor(48, 6, 0.33);
+
+    /** The live worker: ich.instances.v1 in, ich.results.v1 / ich.seg.v1 / ich.deadletter.v1 out. */
+    public static PipelineSettings live(StreamLimits limits, String applicationId, ExpansionAssessor expansion) {
+        return new PipelineSettings(limits, TopicCatalog.INSTANCES, TopicCatalog.RESULTS, stagingTopicFor(applicationId),
+                Optional.of(TopicCatalog.SEG), TopicCatalog.DEADLETTER, expansion);
+    }
+
+    /** A replay: its own input topic, everything out on the replay results topic, no SEG. */
+    public static PipelineSettings replay(StreamLimits limits, String applicationId, String inputTopic, String resultsTopic,
+                                          ExpansionAssessor expansion) {
+        return new PipelineSettings(limits, inputTopic, resultsTopic, stagingTopicFor(applicationId), Optional.empty(),
+                resultsTopic, expansion);
+    }
+
+    public static String stagingTopicFor(String applicationId) {
+        return "ich.patient-staging." + applicationId;
+    }
+}
