@@ -47,6 +47,8 @@ public final class IchTriageService implements AutoCloseable {
 
     public IchTriageService start() throws IOException, InterruptedException, TimeoutException {
         long t0 = System.nanoTime();
+        // Components record through Micrometer's global registry; this process's Prometheus registry serves /metrics.
+        io.micrometer.core.instrument.Metrics.addRegistry(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         health = new HealthServer(config.http().bindHost(), config.http().port(), registry);
@@ -147,6 +149,7 @@ public final class IchTriageService implements AutoCloseable {
 
     @Override
     public void close() {
+        io.micrometer.core.instrument.Metrics.removeRegistry(registry);
         while (!started.isEmpty()) {
             AutoCloseable c = started.pop();
             try {

@@ -26,6 +26,10 @@ import org.ichtriage.dicom.codec.Tag;
 import org.ichtriage.results.DeadLetter;
 import org.ichtriage.results.EventJson;
 import org.ichtriage.results.ResultEvent;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +66,12 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
         this.limits = limits;
         this.sourceTopic = sourceTopic;
         this.emitSeg = emitSeg;
+    }
+
+    @Override
+    public void close() {
+        OPEN_SERIES.addAndGet(-openHere);
+        openHere = 0;
     }
 
     @Override
@@ -159,7 +169,12 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
         return n;
     }
 
+    /** Open series across this process's tasks, for the backlog gauge. */
+    private static final AtomicInteger OPEN_SERIES = Metrics.globalRegistry.gauge("ich_pipeline_open_series", new AtomicInteger());
+    private int openHere;
+
     private void punctuate(long now) {
+        int open = 0;
         List<KeyValue<String, SeriesState>> due = new ArrayList<>();
         try (KeyValueIterator<String, SeriesState> it = series.all()) {
             while (it.hasNext()) {
@@ -169,6 +184,7 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
         for (KeyValue<String, SeriesState> kv : due) {
             SeriesState s = kv.value;
             if (s.status() == SeriesState.Status.OPEN) {
+                open++;
                 if (now - s.lastSeenMs() >= limits.completionGapMs()) {
                     complete(kv.key, CompletionReason.GAP, now);
                 }
@@ -177,6 +193,8 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
                 series.delete(kv.key);
             }
         }
+        OPEN_SERIES.addAndGet(open - openHere);
+        openHere = open;
     }
 
     private List<ReceivedInstance> slicesOf(String seriesUid) {
@@ -237,6 +255,7 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
                 kh.add(KIND_HEADER, "key-image".getBytes(StandardCharsets.UTF_8));
                 context.forward(new Record<>(seriesUid, keyImage, now, kh), TriageTopology.SEG_SINK);
             }
+            recordStages(a.event().timingsMs());
             log.info("series {} revision {} complete ({}, {} instances): volume {} mL, ich_detected={}", seriesUid,
                     s.revision(), reason, instanceCount, String.format("%.2f", a.event().volume().ml()),
                     a.event().flags().ichDetected());
@@ -264,7 +283,25 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
                 "ASSEMBLY", reason, detail, seriesUid, revision, sops, sourceTopic, offsets, Main.softwareVersion()));
     }
 
+    private static void recordStages(ResultEvent.Timings t) {
+        // One histogram per stage, so that /metrics shows where the minutes of a triage go.
+        stage("parse", t.parse());
+        stage("assembly", t.assembly());
+        stage("preprocess", t.preprocess());
+        stage("inference", t.inference());
+        stage("postprocess", t.postprocess());
+        stage("seg", t.seg());
+        stage("analysis_total", t.total());
+        stage("last_receive_to_result", t.lastReceiveToResult());
+    }
+
+    private static void stage(String name, long ms) {
+        Timer.builder("ich_stage_seconds").tag("stage", name).publishPercentileHistogram().register(Metrics.globalRegistry)
+                .record(Math.max(0, ms), TimeUnit.MILLISECONDS);
+    }
+
     private void forwardDeadLetter(String seriesUid, DeadLetter dl) {
+        Metrics.counter("ich_deadletter_total", "reason", dl.reason(), "stage", dl.stage()).increment();
         log.warn("dead letter for series {}: {} ({})", seriesUid, dl.reason(), dl.detail());
         context.forward(new Record<>(seriesUid, EventJson.toBytes(dl), context.currentSystemTimeMs()), TriageTopology.DEADLETTER_SINK);
     }
