@@ -221,6 +221,8 @@ public final class PacsForwarder implements AutoCloseable {
         // so that a slow PACS does not get the forwarder thrown out of its group mid-record.
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
         c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Long.toString(maxPollIntervalMs()));
+        // The coordinator connection must outlive the longest record, or a rebalance can find it closed.
+        c.put(ConsumerConfig.CONNECTIONS_MAX_IDLE_MS_CONFIG, Long.toString(maxPollIntervalMs() + 60_000));
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, groupId + "-consumer");
         consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
 
@@ -315,7 +317,11 @@ public final class PacsForwarder implements AutoCloseable {
             } catch (RuntimeException e) {
                 log.debug("closing the forwarder consumer: {}", e.toString());
             }
-            producer.close(Duration.ofSeconds(5));
+            try {
+                producer.close(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                log.debug("closing the forwarder producer: {}", e.toString());
+            }
         }
     }
 
@@ -508,9 +514,13 @@ public final class PacsForwarder implements AutoCloseable {
         }
         running = false;
         consumer.wakeup();
-        thread.interrupt();
         try {
-            thread.join(TimeUnit.SECONDS.toMillis(30));
+            // Back-off pauses notice the flag within 200 ms; only a hung status write needs an interrupt.
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+            if (thread.isAlive()) {
+                thread.interrupt();
+                thread.join(TimeUnit.SECONDS.toMillis(20));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

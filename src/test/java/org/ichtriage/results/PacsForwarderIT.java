@@ -62,7 +62,7 @@ class PacsForwarderIT {
     static final String SEG_STORAGE = "1.2.840.10008.5.1.4.1.1.66.4";
 
     @TempDir
-    Path tmp;
+    static Path tmp;
     private EmbeddedKafka broker;
     private Admin admin;
     private KafkaProducer<String, byte[]> producer;
