@@ -196,6 +196,8 @@ class OrthancEndToEndIT {
             studyId = r.path("ParentStudy").asText();
         }
         assertEquals(ct.size(), get("/studies/" + studyId + "/instances").size());
+        String ready = awaitReady();
+        assertFalse(ready.contains("forwarder"), "the forwarder's readiness check passes: " + ready);
 
         // 2. Orthanc sends it to ich-triage by C-STORE.
         try (KafkaConsumer<String, byte[]> results = consumer(TopicCatalog.RESULTS);
@@ -284,6 +286,20 @@ class OrthancEndToEndIT {
             assertEquals(expected, sent);
             assertTrue(service.registry().scrape().contains("ich_forward_sent_total{destination=\"ORTHANC@127.0.0.1:"
                     + orthancDicomPort + "\"} " + (double) expected.size()), "sent counter");
+        }
+    }
+
+    /** The service's /health/ready body once it answers 200 (the forwarder's check is one of those it waits for). */
+    private String awaitReady() throws Exception {
+        URI uri = URI.create("http://127.0.0.1:" + service.health().port() + "/health/ready");
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (true) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) {
+                return r.body();
+            }
+            assertTrue(System.currentTimeMillis() < deadline, "not ready within 60 s: " + r.body());
+            Thread.sleep(250);
         }
     }
 
