@@ -10,6 +10,7 @@ import org.ichtriage.inference.ModelException;
 import org.ichtriage.inference.SegmentationModel;
 import org.ichtriage.results.DerivedObjectWriter;
 import org.ichtriage.results.DicomResultWriter;
+import org.ichtriage.results.PacsForwarder;
 import org.ichtriage.pipeline.PipelineRunner;
 import org.ichtriage.pipeline.PipelineSettings;
 import org.ichtriage.results.ExpansionAssessor;
@@ -78,6 +79,12 @@ public final class IchTriageService implements AutoCloseable {
             dicom = own(DicomIngest.start(config.dicom(), kafka.clientProperties()));
             log.info("DICOM listener {} on {}:{}", config.dicom().aeTitle(), config.dicom().bindHost(), dicom.port());
             health.addInfo("dicom_port", dicom::port);
+        }
+        if ((config.role() == IchConfig.Role.ALL || config.role() == IchConfig.Role.FORWARDER)
+                && !config.forward().destinations().isEmpty()) {
+            PacsForwarder forwarder = own(PacsForwarder.start(kafka.clientProperties(), config.forward(),
+                    config.dicom().aeTitle(), registry, Main.softwareVersion()));
+            health.addCheck("forwarder", forwarder::notReadyReason);
         }
         health.addInfo("role", () -> config.role().name().toLowerCase());
         health.addInfo("software_version", Main::softwareVersion);

@@ -28,6 +28,8 @@ public final class TopicCatalog {
     public static final String SEG = "ich.seg.v1";
     public static final String DEADLETTER = "ich.deadletter.v1";
     public static final String RESULTS_REPLAY = "ich.results.replay.v1";
+    /** One status record per derived object and PACS destination, written by the forwarder. */
+    public static final String FORWARDING = "ich.forwarding.v1";
 
     /** Fits a 512x512x2-byte slice with its header (about 525 KB) and a multi-frame SEG with room to spare. */
     public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
@@ -43,8 +45,8 @@ public final class TopicCatalog {
                 "retention.ms", Long.toString(instancesRetentionMs),
                 "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES),
                 "cleanup.policy", "delete")));
-        // Results and dead letters are the audit trail: kept for good.
-        for (String name : List.of(RESULTS, DEADLETTER, RESULTS_REPLAY)) {
+        // Results, dead letters and forwarding statuses are the audit trail: kept for good.
+        for (String name : List.of(RESULTS, DEADLETTER, RESULTS_REPLAY, FORWARDING)) {
             specs.add(new TopicSpec(name, t.partitions(), t.replicationFactor(), Map.of(
                     "retention.ms", "-1",
                     "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES),

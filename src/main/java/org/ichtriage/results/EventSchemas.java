@@ -20,6 +20,7 @@ public final class EventSchemas {
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
     private static final Schema RESULT = load("ich-result.v1.schema.json");
     private static final Schema DEADLETTER = load("ich-deadletter.v1.schema.json");
+    private static final Schema FORWARDING = load("ich-forwarding.v1.schema.json");
 
     private EventSchemas() {}
 
@@ -41,6 +42,10 @@ public final class EventSchemas {
 
     public static List<String> deadLetterViolations(String json) {
         return messages(DEADLETTER.validate(json, InputFormat.JSON));
+    }
+
+    public static List<String> forwardingViolations(String json) {
+        return messages(FORWARDING.validate(json, InputFormat.JSON));
     }
 
     private static List<String> messages(List<Error> errors) {
