@@ -79,7 +79,19 @@ final class ExplainCommand implements Callable<Integer> {
                 out.printf("  seg p%d@%d %s %s %d bytes%n", r.partition(), r.offset(), Instant.ofEpochMilli(r.timestamp()),
                         headers(r), r.value() == null ? 0 : r.value().length);
             }
+            java.util.Map<String, String> forwarding = new java.util.TreeMap<>();
+            for (ConsumerRecord<String, byte[]> r : reader.readAll(TopicCatalog.FORWARDING, r -> series.equals(r.key()))) {
+                org.ichtriage.results.ForwardingStatus f = EventJson.fromBytes(r.value(), org.ichtriage.results.ForwardingStatus.class);
+                out.printf("  forwarding p%d@%d %s %s %s to %s: %s after %d attempt(s), DICOM status %s%n", r.partition(), r.offset(),
+                        Instant.ofEpochMilli(r.timestamp()), f.kind(), f.sopInstanceUid(), f.destination(), f.status(), f.attempts(),
+                        f.dicomStatus() == null ? "none" : f.dicomStatus());
+                forwarding.put(f.kind() + " " + f.sopInstanceUid() + " -> " + f.destination(), f.status().name());
+            }
             out.println(summary(series, instances.size() - forced, forced, results, dead));
+            if (!forwarding.isEmpty()) {
+                out.println("forwarding: " + forwarding.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                        .collect(java.util.stream.Collectors.joining("; ")));
+            }
         }
     }
 
