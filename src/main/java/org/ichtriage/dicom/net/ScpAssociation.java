@@ -76,6 +76,10 @@ final class ScpAssociation {
             abort(Abort.REASON_NOT_SPECIFIED);
         } catch (IOException e) {
             LOG.info("association from {} ({}): connection ended: {}", callingAet, remote.getHostAddress(), e.toString());
+        } catch (RuntimeException e) {
+            // a bug must cost this association only, never the listener
+            LOG.error("association from {} ({}): internal error, aborting", callingAet, remote.getHostAddress(), e);
+            abort(Abort.REASON_NOT_SPECIFIED);
         } finally {
             closeQuietly();
             LOG.info("association from {} ({}) closed: {} stored, {} failed", callingAet, remote.getHostAddress(), stored, failed);
