@@ -1,5 +1,7 @@
 package org.ichtriage.app;
 
+import org.ichtriage.SoftwareVersion;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,7 +88,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         }
         Files.createDirectories(out);
         try (TriageAnalyzer analyzer = WorkerAssembly.analyzer(config, model,
-                new DicomResultWriter(Main.softwareVersion(), List.of(), java.time.Clock.systemUTC()))) {
+                new DicomResultWriter(SoftwareVersion.get(), List.of(), java.time.Clock.systemUTC()))) {
             for (var e : bySeries.entrySet()) {
                 Path target = bySeries.size() == 1 ? out : out.resolve(org.ichtriage.dicom.codec.Uids.sanitizeForFileName(e.getKey()));
                 Files.createDirectories(target);

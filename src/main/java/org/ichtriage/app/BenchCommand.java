@@ -1,5 +1,7 @@
 package org.ichtriage.app;
 
+import org.ichtriage.Topics;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +19,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.ichtriage.app.config.IchConfig;
 import org.ichtriage.inference.InferenceBenchmark;
-import org.ichtriage.ingest.IngestBenchmark;
 import org.ichtriage.phantom.CtSeriesWriter;
 import org.ichtriage.phantom.HeadPhantom;
 import org.ichtriage.phantom.Phantom;
@@ -79,7 +80,7 @@ final class BenchCommand implements Callable<Integer> {
             p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
             p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-                c.subscribe(List.of(TopicCatalog.RESULTS));
+                c.subscribe(List.of(Topics.RESULTS));
                 for (int i = 0; i < series; i++) {
                     Phantom ph = HeadPhantom.generate(PhantomSpec.withHemorrhage(100 + i));
                     var id = CtSeriesWriter.StudyIdentity.random("BENCH" + i);

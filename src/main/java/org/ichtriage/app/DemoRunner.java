@@ -1,5 +1,8 @@
 package org.ichtriage.app;
 
+import org.ichtriage.Topics;
+import org.ichtriage.results.OutputHeaders;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -79,7 +82,7 @@ final class DemoRunner {
         Properties p = service.kafka().clientProperties();
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, TopicCatalog.MAX_MESSAGE_BYTES);
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MESSAGE_BYTES);
         KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
         var parts = c.partitionsFor(topic).stream().map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
         c.assign(parts);
@@ -89,7 +92,7 @@ final class DemoRunner {
 
     private ResultEvent awaitResult(String series) {
         long deadline = System.currentTimeMillis() + Duration.ofMinutes(3).toMillis();
-        try (KafkaConsumer<String, byte[]> c = consumer(TopicCatalog.RESULTS)) {
+        try (KafkaConsumer<String, byte[]> c = consumer(Topics.RESULTS)) {
             while (System.currentTimeMillis() < deadline) {
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
                     if (series.equals(r.key())) {
@@ -104,15 +107,15 @@ final class DemoRunner {
     /** Writes seg.dcm and key-image-N.dcm of this event from ich.seg.v1; returns the key images. */
     private List<byte[]> fetchDerived(String eventId) throws IOException {
         List<byte[]> keyImages = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = consumer(TopicCatalog.SEG)) {
+        try (KafkaConsumer<String, byte[]> c = consumer(Topics.SEG)) {
             long quietSince = System.currentTimeMillis();
             while (System.currentTimeMillis() - quietSince < 1500) {
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
                     quietSince = System.currentTimeMillis();
-                    if (!eventId.equals(header(r, SeriesAssemblyProcessor.EVENT_ID_HEADER))) {
+                    if (!eventId.equals(header(r, OutputHeaders.EVENT_ID_HEADER))) {
                         continue;
                     }
-                    if ("key-image".equals(header(r, SeriesAssemblyProcessor.KIND_HEADER))) {
+                    if ("key-image".equals(header(r, OutputHeaders.KIND_HEADER))) {
                         keyImages.add(r.value());
                         Files.write(outDir.resolve("key-image-" + keyImages.size() + ".dcm"), r.value());
                     } else {

@@ -1,5 +1,7 @@
 package org.ichtriage.app;
 
+import org.ichtriage.Topics;
+
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -36,7 +38,7 @@ final class EventsCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions options;
 
-    @Option(names = "--topic", defaultValue = TopicCatalog.RESULTS, description = "topic to print (default ${DEFAULT-VALUE})")
+    @Option(names = "--topic", defaultValue = Topics.RESULTS, description = "topic to print (default ${DEFAULT-VALUE})")
     String topic;
 
     @Option(names = "--from-beginning", description = "start at the earliest record instead of the end")
@@ -56,7 +58,7 @@ final class EventsCommand implements Callable<Integer> {
         Properties p = config.kafka().clientSecurityProperties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, TopicCatalog.MAX_MESSAGE_BYTES);
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MESSAGE_BYTES);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         PrintStream out = System.out;
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {

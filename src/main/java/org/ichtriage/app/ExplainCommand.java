@@ -1,5 +1,7 @@
 package org.ichtriage.app;
 
+import org.ichtriage.Topics;
+
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -45,8 +47,8 @@ final class ExplainCommand implements Callable<Integer> {
     static void explain(KafkaConnection kafka, String series, PrintStream out) {
         try (TopicReader reader = new TopicReader(kafka)) {
             out.println("series " + series);
-            List<ConsumerRecord<String, byte[]>> instances = reader.readAll(TopicCatalog.INSTANCES, r -> series.equals(r.key()));
-            out.println(TopicCatalog.INSTANCES + ": " + instances.size() + " records");
+            List<ConsumerRecord<String, byte[]>> instances = reader.readAll(Topics.INSTANCES, r -> series.equals(r.key()));
+            out.println(Topics.INSTANCES + ": " + instances.size() + " records");
             int forced = 0;
             for (ConsumerRecord<String, byte[]> r : instances) {
                 Header control = r.headers().lastHeader(SeriesAssemblyProcessor.CONTROL_HEADER);
@@ -55,7 +57,7 @@ final class ExplainCommand implements Callable<Integer> {
                         headers(r), r.value() == null ? "(no value)" : r.value().length + " bytes");
             }
             List<ResultEvent> results = new ArrayList<>();
-            for (ConsumerRecord<String, byte[]> r : reader.readAll(TopicCatalog.RESULTS, r -> series.equals(r.key()))) {
+            for (ConsumerRecord<String, byte[]> r : reader.readAll(Topics.RESULTS, r -> series.equals(r.key()))) {
                 ResultEvent e = EventJson.fromBytes(r.value(), ResultEvent.class);
                 results.add(e);
                 out.printf("  result p%d@%d %s event %s revision %d completion %s volume %.3f mL [%.3f, %.3f] flags ich_detected=%s large_volume=%s high_uncertainty=%s needs_review=%s model %s %s forwarding %s%n",
@@ -69,18 +71,18 @@ final class ExplainCommand implements Callable<Integer> {
                 }
             }
             List<DeadLetter> dead = new ArrayList<>();
-            for (ConsumerRecord<String, byte[]> r : reader.readAll(TopicCatalog.DEADLETTER, r -> series.equals(r.key()))) {
+            for (ConsumerRecord<String, byte[]> r : reader.readAll(Topics.DEADLETTER, r -> series.equals(r.key()))) {
                 DeadLetter d = EventJson.fromBytes(r.value(), DeadLetter.class);
                 dead.add(d);
                 out.printf("  deadletter p%d@%d %s stage %s reason %s: %s%n", r.partition(), r.offset(),
                         Instant.ofEpochMilli(r.timestamp()), d.stage(), d.reason(), d.detail());
             }
-            for (ConsumerRecord<String, byte[]> r : reader.readAll(TopicCatalog.SEG, r -> series.equals(r.key()))) {
+            for (ConsumerRecord<String, byte[]> r : reader.readAll(Topics.SEG, r -> series.equals(r.key()))) {
                 out.printf("  seg p%d@%d %s %s %d bytes%n", r.partition(), r.offset(), Instant.ofEpochMilli(r.timestamp()),
                         headers(r), r.value() == null ? 0 : r.value().length);
             }
             java.util.Map<String, String> forwarding = new java.util.TreeMap<>();
-            for (ConsumerRecord<String, byte[]> r : reader.readAll(TopicCatalog.FORWARDING, r -> series.equals(r.key()))) {
+            for (ConsumerRecord<String, byte[]> r : reader.readAll(Topics.FORWARDING, r -> series.equals(r.key()))) {
                 org.ichtriage.results.ForwardingStatus f = EventJson.fromBytes(r.value(), org.ichtriage.results.ForwardingStatus.class);
                 out.printf("  forwarding p%d@%d %s %s %s to %s: %s after %d attempt(s), DICOM status %s%n", r.partition(), r.offset(),
                         Instant.ofEpochMilli(r.timestamp()), f.kind(), f.sopInstanceUid(), f.destination(), f.status(), f.attempts(),

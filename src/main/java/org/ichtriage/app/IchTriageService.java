@@ -1,5 +1,7 @@
 package org.ichtriage.app;
 
+import org.ichtriage.SoftwareVersion;
+
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -83,13 +85,13 @@ public final class IchTriageService implements AutoCloseable {
         if ((config.role() == IchConfig.Role.ALL || config.role() == IchConfig.Role.FORWARDER)
                 && !config.forward().destinations().isEmpty()) {
             PacsForwarder forwarder = own(PacsForwarder.start(kafka.clientProperties(), config.forward(),
-                    config.dicom().aeTitle(), registry, Main.softwareVersion()));
+                    config.dicom().aeTitle(), registry, SoftwareVersion.get()));
             health.addCheck("forwarder", forwarder::notReadyReason);
         }
         health.addInfo("role", () -> config.role().name().toLowerCase());
         health.addInfo("software_version", Main::softwareVersion);
         startupComplete = true;
-        log.info("ich-triage {} started as role {} in {} ms", Main.softwareVersion(),
+        log.info("ich-triage {} started as role {} in {} ms", SoftwareVersion.get(),
                 config.role().name().toLowerCase(), (System.nanoTime() - t0) / 1_000_000);
         return this;
     }
@@ -124,7 +126,7 @@ public final class IchTriageService implements AutoCloseable {
     }
 
     private DerivedObjectWriter derivedObjects() {
-        return new DicomResultWriter(Main.softwareVersion(), config.forward().destinationNames(), java.time.Clock.systemUTC());
+        return new DicomResultWriter(SoftwareVersion.get(), config.forward().destinationNames(), java.time.Clock.systemUTC());
     }
 
     public IchConfig config() {

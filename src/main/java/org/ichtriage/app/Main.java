@@ -48,7 +48,6 @@ public final class Main {
     }
 
     public static String softwareVersion() {
-        String v = Main.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
+        return org.ichtriage.SoftwareVersion.get();
     }
 }

@@ -1,5 +1,8 @@
 package org.ichtriage.app;
 
+import org.ichtriage.Topics;
+import org.ichtriage.SoftwareVersion;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -82,15 +85,15 @@ public final class Replay {
         List<ConsumerRecord<String, byte[]>> range;
         Map<TopicPartition, Long> replayEnds;
         try (TopicReader reader = new TopicReader(kafka)) {
-            range = reader.readTimeRange(TopicCatalog.INSTANCES, request.from().toEpochMilli(), request.to().toEpochMilli(),
+            range = reader.readTimeRange(Topics.INSTANCES, request.from().toEpochMilli(), request.to().toEpochMilli(),
                     r -> r.key() != null && r.headers().lastHeader(SeriesAssemblyProcessor.CONTROL_HEADER) == null
                             && request.seriesUid().map(r.key()::equals).orElse(true));
-            replayEnds = reader.endOffsets(TopicCatalog.RESULTS_REPLAY);
+            replayEnds = reader.endOffsets(Topics.RESULTS_REPLAY);
         }
         Set<String> series = new LinkedHashSet<>();
         range.forEach(r -> series.add(r.key()));
         out.printf("replay %s: %d instance records of %d series on %s between %s and %s%n", appId, range.size(), series.size(),
-                TopicCatalog.INSTANCES, request.from(), request.to());
+                Topics.INSTANCES, request.from(), request.to());
         if (series.isEmpty()) {
             return new Outcome(appId, List.of(), List.of());
         }
@@ -99,13 +102,13 @@ public final class Replay {
         StreamLimits limits = new StreamLimits(Math.max(p.completionGapMs(), 600_000L), p.maxSlices(), p.maxSeriesBytes(),
                 Math.max(p.maxOpenSeries(), series.size()), 3_600_000L);
         IchConfig.Expansion e = config.expansion();
-        PipelineSettings settings = PipelineSettings.replay(limits, appId, inputTopic, TopicCatalog.RESULTS_REPLAY,
+        PipelineSettings settings = PipelineSettings.replay(limits, appId, inputTopic, Topics.RESULTS_REPLAY,
                 new ExpansionAssessor(e.windowHours(), e.absoluteMl(), e.relative()));
         Path stateDir = Files.createTempDirectory("ich-replay-");
         try (Admin admin = kafka.admin()) {
             TopicCatalog.ensure(admin, List.of(
                     new TopicCatalog.TopicSpec(inputTopic, 1, config.topics().replicationFactor(), Map.of(
-                            "max.message.bytes", Integer.toString(TopicCatalog.MAX_MESSAGE_BYTES))),
+                            "max.message.bytes", Integer.toString(Topics.MAX_MESSAGE_BYTES))),
                     TopicCatalog.stagingSpec(settings.stagingTopic(), config.topics())));
             try {
                 copy(range, series, inputTopic);
@@ -120,7 +123,7 @@ public final class Replay {
     /** One partition, in the original order per series, then each series' force-complete record. */
     private void copy(List<ConsumerRecord<String, byte[]>> range, Set<String> series, String inputTopic) {
         Properties pp = kafka.clientProperties();
-        pp.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, TopicCatalog.MAX_MESSAGE_BYTES);
+        pp.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES);
         pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(pp, new StringSerializer(), new ByteArraySerializer())) {
             range.sort(java.util.Comparator.comparingLong(ConsumerRecord<String, byte[]>::timestamp));
@@ -151,7 +154,7 @@ public final class Replay {
         var post = WorkerAssembly.postprocessConfig(config);
         // the worker's analyzer, but its events name the replay's application id in their provenance
         try (TriageAnalyzer analyzer = new TriageAnalyzer(() -> new org.ichtriage.inference.VolumeSegmenter(model, post),
-                WorkerAssembly.assembler(config), new DicomResultWriter(Main.softwareVersion(), List.of(), java.time.Clock.systemUTC()),
+                WorkerAssembly.assembler(config), new DicomResultWriter(SoftwareVersion.get(), List.of(), java.time.Clock.systemUTC()),
                 org.ichtriage.results.PatientKey.forInstallation(config.results().patientKeySecret(), config.stateDir()),
                 new TriageAnalyzer.Settings(appId, config.results().includePatientName()), java.time.Clock.systemUTC());
              PipelineRunner runner = new PipelineRunner(TriageTopology.build(analyzer, settings), kafka.clientProperties(),
@@ -165,7 +168,7 @@ public final class Replay {
                             + (replayed.size() + refused.size()) + " of " + series.size() + " series done (pipeline " + runner.state() + ")");
                 }
                 Thread.sleep(250);
-                Map<TopicPartition, Long> to = reader.endOffsets(TopicCatalog.RESULTS_REPLAY);
+                Map<TopicPartition, Long> to = reader.endOffsets(Topics.RESULTS_REPLAY);
                 for (ConsumerRecord<String, byte[]> r : reader.read(from, to, r -> r.value() != null)) {
                     JsonNode node = EventJson.fromBytes(r.value(), JsonNode.class);
                     String schema = node.path("schema").asText();
@@ -191,7 +194,7 @@ public final class Replay {
     private List<ReplayComparison> compare(Set<String> series, Map<String, ResultEvent> replayed, Map<String, DeadLetter> refused) {
         Map<String, List<ResultEvent>> originals = new LinkedHashMap<>();
         try (TopicReader reader = new TopicReader(kafka)) {
-            for (ConsumerRecord<String, byte[]> r : reader.readAll(TopicCatalog.RESULTS, r -> r.key() != null && series.contains(r.key()))) {
+            for (ConsumerRecord<String, byte[]> r : reader.readAll(Topics.RESULTS, r -> r.key() != null && series.contains(r.key()))) {
                 ResultEvent ev = EventJson.fromBytes(r.value(), ResultEvent.class);
                 originals.computeIfAbsent(ev.seriesInstanceUid(), k -> new ArrayList<>()).add(ev);
             }

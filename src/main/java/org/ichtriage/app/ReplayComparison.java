@@ -1,5 +1,7 @@
 package org.ichtriage.app;
 
+import org.ichtriage.Topics;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -72,7 +74,7 @@ public record ReplayComparison(String seriesInstanceUid, Verdict verdict, List<S
 
     public static ReplayComparison noOriginal(ResultEvent replayed) {
         return new ReplayComparison(replayed.seriesInstanceUid(), Verdict.NO_ORIGINAL,
-                List.of("no original result on " + TopicCatalog.RESULTS + "; replay: volume " + replayed.volume().ml() + " mL"));
+                List.of("no original result on " + Topics.RESULTS + "; replay: volume " + replayed.volume().ml() + " mL"));
     }
 
     private static void volume(List<String> diff, String name, double a, double b) {

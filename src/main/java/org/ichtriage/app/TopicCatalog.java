@@ -1,5 +1,7 @@
 package org.ichtriage.app;
 
+import static org.ichtriage.Topics.*;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,16 +25,8 @@ import org.slf4j.LoggerFactory;
 public final class TopicCatalog {
     private static final Logger log = LoggerFactory.getLogger(TopicCatalog.class);
 
-    public static final String INSTANCES = "ich.instances.v1";
-    public static final String RESULTS = "ich.results.v1";
-    public static final String SEG = "ich.seg.v1";
-    public static final String DEADLETTER = "ich.deadletter.v1";
-    public static final String RESULTS_REPLAY = "ich.results.replay.v1";
     /** One status record per derived object and PACS destination, written by the forwarder. */
-    public static final String FORWARDING = "ich.forwarding.v1";
 
-    /** Fits a 512x512x2-byte slice with its header (about 525 KB) and a multi-frame SEG with room to spare. */
-    public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
     private TopicCatalog() {}
 

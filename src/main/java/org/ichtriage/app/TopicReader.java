@@ -1,5 +1,7 @@
 package org.ichtriage.app;
 
+import org.ichtriage.Topics;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,8 +29,8 @@ final class TopicReader implements AutoCloseable {
     TopicReader(KafkaConnection kafka) {
         Properties p = kafka.clientProperties();
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, TopicCatalog.MAX_MESSAGE_BYTES);
-        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 4 * TopicCatalog.MAX_MESSAGE_BYTES);
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MESSAGE_BYTES);
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 4 * Topics.MAX_MESSAGE_BYTES);
         // only what the producers committed: an aborted exactly-once write is not part of the record
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());

@@ -1,5 +1,6 @@
 package org.ichtriage.inference;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,7 +25,7 @@ public record ModelCard(
         @JsonProperty("beta") double beta,
         @JsonProperty("high_uncertainty_threshold") double highUncertaintyThreshold,
         @JsonProperty("intended_use") String intendedUse,
-        @JsonProperty("limitations") String limitations) {
+        @JsonProperty("limitations") @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) java.util.List<String> limitations) {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 

@@ -42,6 +42,12 @@ public final class CtSeriesWriter {
      */
     public static List<byte[]> write(StudyIdentity id, List<HuSlice> slices, int rows, int columns,
                                      double pixelSpacingMm, double sliceStepMm, boolean announceCount) {
+        return write(id, slices, rows, columns, pixelSpacingMm, sliceStepMm, announceCount, TransferSyntax.EXPLICIT_VR_LE);
+    }
+
+    /** As above, in the given uncompressed transfer syntax (Implicit or Explicit VR Little Endian). */
+    public static List<byte[]> write(StudyIdentity id, List<HuSlice> slices, int rows, int columns,
+                                     double pixelSpacingMm, double sliceStepMm, boolean announceCount, String transferSyntaxUid) {
         List<byte[]> out = new ArrayList<>(slices.size());
         String date = id.studyTime().format(DateTimeFormatter.BASIC_ISO_DATE);
         String time = id.studyTime().format(DateTimeFormatter.ofPattern("HHmmss"));
@@ -94,7 +100,7 @@ public final class CtSeriesWriter {
                 px.putShort((short) (hu + 1024));
             }
             ds.putBytes(Tag.PixelData, VR.OW, px.array());
-            out.add(DicomWriter.writePart10(ds, CT_IMAGE_STORAGE, sop, TransferSyntax.EXPLICIT_VR_LE));
+            out.add(DicomWriter.writePart10(ds, CT_IMAGE_STORAGE, sop, transferSyntaxUid));
         }
         return out;
     }

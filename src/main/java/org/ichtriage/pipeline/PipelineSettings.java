@@ -1,8 +1,9 @@
 package org.ichtriage.pipeline;
 
+import org.ichtriage.Topics;
+
 import java.util.Optional;
 
-import org.ichtriage.app.TopicCatalog;
 import org.ichtriage.results.ExpansionAssessor;
 
 /**
@@ -20,8 +21,8 @@ public record PipelineSettings(StreamLimits limits, String inputTopic, String re
 
     /** The live worker: ich.instances.v1 in, ich.results.v1 / ich.seg.v1 / ich.deadletter.v1 out. */
     public static PipelineSettings live(StreamLimits limits, String applicationId, ExpansionAssessor expansion) {
-        return new PipelineSettings(limits, TopicCatalog.INSTANCES, TopicCatalog.RESULTS, stagingTopicFor(applicationId),
-                Optional.of(TopicCatalog.SEG), TopicCatalog.DEADLETTER, expansion);
+        return new PipelineSettings(limits, Topics.INSTANCES, Topics.RESULTS, stagingTopicFor(applicationId),
+                Optional.of(Topics.SEG), Topics.DEADLETTER, expansion);
     }
 
     /** A replay: its own input topic, everything out on the replay results topic, no SEG. */

@@ -1,5 +1,7 @@
 package org.ichtriage.pipeline;
 
+import org.ichtriage.SoftwareVersion;
+
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,13 +19,13 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.ichtriage.app.Main;
 import org.ichtriage.dicom.codec.DicomException;
 import org.ichtriage.dicom.codec.DicomLimits;
 import org.ichtriage.dicom.codec.DicomObject;
 import org.ichtriage.dicom.codec.DicomReader;
 import org.ichtriage.dicom.codec.Tag;
 import org.ichtriage.results.DeadLetter;
+import org.ichtriage.results.OutputHeaders;
 import org.ichtriage.results.EventJson;
 import org.ichtriage.results.ResultEvent;
 import io.micrometer.core.instrument.Metrics;
@@ -47,9 +49,6 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
     /** Header of a control record on the input topic; value "force-complete" closes the keyed series now. */
     public static final String CONTROL_HEADER = "ich.control";
     public static final String FORCE_COMPLETE = "force-complete";
-    public static final String EVENT_ID_HEADER = "ich.event-id";
-    /** On ich.seg.v1: "seg" or "key-image". */
-    public static final String KIND_HEADER = "ich.kind";
     public static final Duration PUNCTUATE_EVERY = Duration.ofMillis(250);
 
     private final SeriesAnalyzer analyzer;
@@ -239,20 +238,20 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
     private void deliver(String seriesUid, SeriesState s, CompletionReason reason, int instanceCount, SeriesOutcome outcome, long now) {
         if (outcome instanceof SeriesOutcome.Analyzed a) {
             RecordHeaders headers = new RecordHeaders();
-            headers.add(EVENT_ID_HEADER, a.event().eventId().getBytes(StandardCharsets.UTF_8));
+            headers.add(OutputHeaders.EVENT_ID_HEADER, a.event().eventId().getBytes(StandardCharsets.UTF_8));
             // Keyed by patient for the expansion stage; the stage keys the result by series again.
             String stagingKey = ExpansionTracker.patientKeyOf(a.event()).orElse(seriesUid);
             context.forward(new Record<>(stagingKey, EventJson.toBytes(a.event()), now, headers), TriageTopology.STAGING_SINK);
             a.seg().filter(seg -> emitSeg).ifPresent(seg -> {
                 RecordHeaders sh = new RecordHeaders();
-                sh.add(EVENT_ID_HEADER, a.event().eventId().getBytes(StandardCharsets.UTF_8));
-                sh.add(KIND_HEADER, "seg".getBytes(StandardCharsets.UTF_8));
+                sh.add(OutputHeaders.EVENT_ID_HEADER, a.event().eventId().getBytes(StandardCharsets.UTF_8));
+                sh.add(OutputHeaders.KIND_HEADER, "seg".getBytes(StandardCharsets.UTF_8));
                 context.forward(new Record<>(seriesUid, seg, now, sh), TriageTopology.SEG_SINK);
             });
             for (byte[] keyImage : emitSeg ? a.keyImages() : List.<byte[]>of()) {
                 RecordHeaders kh = new RecordHeaders();
-                kh.add(EVENT_ID_HEADER, a.event().eventId().getBytes(StandardCharsets.UTF_8));
-                kh.add(KIND_HEADER, "key-image".getBytes(StandardCharsets.UTF_8));
+                kh.add(OutputHeaders.EVENT_ID_HEADER, a.event().eventId().getBytes(StandardCharsets.UTF_8));
+                kh.add(OutputHeaders.KIND_HEADER, "key-image".getBytes(StandardCharsets.UTF_8));
                 context.forward(new Record<>(seriesUid, keyImage, now, kh), TriageTopology.SEG_SINK);
             }
             recordStages(a.event().timingsMs());
@@ -274,13 +273,13 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
     private DeadLetter deadLetterOf(String reason, String detail, String seriesUid, Integer revision, List<ReceivedInstance> instances) {
         return new DeadLetter(DeadLetter.SCHEMA, Instant.ofEpochMilli(context.currentSystemTimeMs()).toString(), "ASSEMBLY",
                 reason, detail, seriesUid, revision, instances.stream().map(ReceivedInstance::sopInstanceUid).toList(),
-                sourceTopic, OffsetRanges.of(instances), Main.softwareVersion());
+                sourceTopic, OffsetRanges.of(instances), SoftwareVersion.get());
     }
 
     private void deadLetter(String reason, String detail, String seriesUid, Integer revision, List<String> sops,
                             List<ResultEvent.OffsetRange> offsets) {
         forwardDeadLetter(seriesUid, new DeadLetter(DeadLetter.SCHEMA, Instant.ofEpochMilli(context.currentSystemTimeMs()).toString(),
-                "ASSEMBLY", reason, detail, seriesUid, revision, sops, sourceTopic, offsets, Main.softwareVersion()));
+                "ASSEMBLY", reason, detail, seriesUid, revision, sops, sourceTopic, offsets, SoftwareVersion.get()));
     }
 
     private static void recordStages(ResultEvent.Timings t) {

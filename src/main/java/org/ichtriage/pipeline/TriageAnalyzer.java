@@ -1,5 +1,7 @@
 package org.ichtriage.pipeline;
 
+import org.ichtriage.SoftwareVersion;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -14,7 +16,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 
-import org.ichtriage.app.Main;
 import org.ichtriage.dicom.codec.DicomException;
 import org.ichtriage.dicom.codec.DicomLimits;
 import org.ichtriage.dicom.codec.DicomObject;
@@ -137,7 +138,7 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
                 new ResultEvent.Forwarding(derived.forwardingConfigured() ? "PENDING" : "NOT_CONFIGURED", derived.destinations()),
                 null,
                 new ResultEvent.Model(result.modelName(), result.modelVersion(), result.modelSha256(), result.provider()),
-                new ResultEvent.Software("ich-triage", Main.softwareVersion()),
+                new ResultEvent.Software("ich-triage", SoftwareVersion.get()),
                 new ResultEvent.Provenance(batch.sourceTopic(), OffsetRanges.of(used), used.size(), digest,
                         batch.reason().name(), settings.applicationId()),
                 new ResultEvent.Timings(ms(parseNanos), ms(assemblyNanos), ms(result.timings().preprocessNanos()),
@@ -192,7 +193,7 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
         return new SeriesOutcome.Refused(new DeadLetter(DeadLetter.SCHEMA, java.time.Instant.ofEpochMilli(clock.millis()).toString(),
                 reason.equals("INFERENCE_FAILED") ? "INFERENCE" : "ASSEMBLY", reason, detail, batch.seriesInstanceUid(), batch.revision(),
                 instances.stream().map(ReceivedInstance::sopInstanceUid).toList(), batch.sourceTopic(), OffsetRanges.of(instances),
-                Main.softwareVersion()));
+                SoftwareVersion.get()));
     }
 
     private static String emptyToNull(String s) {

@@ -1,5 +1,7 @@
 package org.ichtriage.pipeline;
 
+import org.ichtriage.Topics;
+
 import java.util.Map;
 
 import org.apache.kafka.common.serialization.Serdes;
@@ -7,7 +9,6 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
-import org.ichtriage.app.TopicCatalog;
 
 /**
  * The worker topology:
@@ -44,7 +45,7 @@ public final class TriageTopology {
 
     public static Topology build(SeriesAnalyzer analyzer, PipelineSettings settings) {
         // The slice store's changelog carries whole slices: lift its record limit like the input topic's.
-        Map<String, String> changelog = Map.of("max.message.bytes", String.valueOf(TopicCatalog.MAX_MESSAGE_BYTES));
+        Map<String, String> changelog = Map.of("max.message.bytes", String.valueOf(Topics.MAX_MESSAGE_BYTES));
         StoreBuilder<KeyValueStore<String, ReceivedInstance>> sliceStore = Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(SLICE_STORE), Serdes.String(), new ReceivedInstanceSerde())
                 .withLoggingEnabled(changelog);

@@ -1,5 +1,6 @@
 package org.ichtriage.results;
 
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.NoSuchAlgorithmException;
@@ -36,8 +37,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.ichtriage.app.TopicCatalog;
-import org.ichtriage.app.config.IchConfig;
 import org.ichtriage.dicom.codec.DicomException;
 import org.ichtriage.dicom.codec.DicomLimits;
 import org.ichtriage.dicom.codec.DicomParseException;
@@ -47,7 +46,6 @@ import org.ichtriage.dicom.codec.Tag;
 import org.ichtriage.dicom.net.DicomClient;
 import org.ichtriage.dicom.net.ScuConfig;
 import org.ichtriage.dicom.net.StoreStatus;
-import org.ichtriage.pipeline.SeriesAssemblyProcessor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,7 +72,7 @@ public final class PacsForwarder implements AutoCloseable {
     /** Where the forwarder reads and writes; tests give their own names to stay apart. */
     public record Topics(String source, String status, String deadLetter) {
         public static Topics defaults() {
-            return new Topics(TopicCatalog.SEG, TopicCatalog.FORWARDING, TopicCatalog.DEADLETTER);
+            return new Topics(org.ichtriage.Topics.SEG, org.ichtriage.Topics.FORWARDING, org.ichtriage.Topics.DEADLETTER);
         }
     }
 
@@ -144,7 +142,7 @@ public final class PacsForwarder implements AutoCloseable {
         }
     }
 
-    private final List<IchConfig.Destination> destinations;
+    private final List<PacsDestination> destinations;
     private final int maxAttempts;
     private final long backoffMs;
     private final SSLContext tls;
@@ -173,7 +171,7 @@ public final class PacsForwarder implements AutoCloseable {
      * @param kafkaClient bootstrap servers and security settings shared by all clients of the process
      * @param callingAet  our AE title in the associations we open
      */
-    public PacsForwarder(Properties kafkaClient, IchConfig.Forward forward, String callingAet, String groupId, Topics topics,
+    public PacsForwarder(Properties kafkaClient, ForwardSettings forward, String callingAet, String groupId, Topics topics,
                          MeterRegistry registry, String softwareVersion, Clock clock) {
         if (forward.destinations().isEmpty()) {
             throw new IllegalArgumentException("forward.destinations is empty: there is nothing to forward to");
@@ -192,7 +190,7 @@ public final class PacsForwarder implements AutoCloseable {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("forward.tls: no default TLS context in this JVM: " + e.getMessage(), e);
         }
-        for (IchConfig.Destination d : destinations) {
+        for (PacsDestination d : destinations) {
             String name = d.toString();
             sent.put(name, Counter.builder("ich_forward_sent").description("objects stored by a PACS destination")
                     .tag("destination", name).register(registry));
@@ -215,8 +213,8 @@ public final class PacsForwarder implements AutoCloseable {
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         // A new group forwards what is already on the topic: nothing a PACS should have is skipped.
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(TopicCatalog.MAX_MESSAGE_BYTES));
-        c.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(TopicCatalog.MAX_MESSAGE_BYTES));
+        c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(org.ichtriage.Topics.MAX_MESSAGE_BYTES));
+        c.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(org.ichtriage.Topics.MAX_MESSAGE_BYTES));
         // One record at a time, with a poll interval that covers every attempt and back-off of that record,
         // so that a slow PACS does not get the forwarder thrown out of its group mid-record.
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
@@ -230,7 +228,7 @@ public final class PacsForwarder implements AutoCloseable {
         p.putAll(kafkaClient);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(TopicCatalog.MAX_MESSAGE_BYTES));
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(org.ichtriage.Topics.MAX_MESSAGE_BYTES));
         p.put(ProducerConfig.CLIENT_ID_CONFIG, groupId + "-producer");
         producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
 
@@ -239,7 +237,7 @@ public final class PacsForwarder implements AutoCloseable {
     }
 
     /** Starts the forwarder for the service: the default group and topics. */
-    public static PacsForwarder start(Properties kafkaClient, IchConfig.Forward forward, String callingAet,
+    public static PacsForwarder start(Properties kafkaClient, ForwardSettings forward, String callingAet,
                                       MeterRegistry registry, String softwareVersion) {
         return new PacsForwarder(kafkaClient, forward, callingAet, GROUP_ID, Topics.defaults(), registry, softwareVersion,
                 Clock.systemUTC()).start();
@@ -382,8 +380,8 @@ public final class PacsForwarder implements AutoCloseable {
     }
 
     private void forward(ConsumerRecord<String, byte[]> r) throws Stopping, PublishFailedException {
-        String eventId = header(r, SeriesAssemblyProcessor.EVENT_ID_HEADER);
-        String kind = header(r, SeriesAssemblyProcessor.KIND_HEADER);
+        String eventId = header(r, OutputHeaders.EVENT_ID_HEADER);
+        String kind = header(r, OutputHeaders.KIND_HEADER);
         Part10Object obj;
         try {
             if (r.value() == null) {
@@ -397,7 +395,7 @@ public final class PacsForwarder implements AutoCloseable {
             return;
         }
         List<Future<RecordMetadata>> writes = new ArrayList<>();
-        for (IchConfig.Destination d : destinations) {
+        for (PacsDestination d : destinations) {
             int attempts = 0;
             Attempt last;
             long delay = backoffMs;
@@ -442,7 +440,7 @@ public final class PacsForwarder implements AutoCloseable {
     }
 
     /** One association per attempt: a PACS that dropped an earlier one gets a clean start. */
-    private Attempt attempt(IchConfig.Destination d, Part10Object obj) {
+    private Attempt attempt(PacsDestination d, Part10Object obj) {
         ScuConfig cfg = new ScuConfig(d.host(), d.port(), d.aeTitle(), callingAet, CONNECT_TIMEOUT, RESPONSE_TIMEOUT,
                 256 * 1024, tls);
         DicomClient c;

@@ -1,5 +1,7 @@
 package org.ichtriage.app;
 
+import org.ichtriage.Topics;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,8 +53,8 @@ class EmbeddedKafkaIT {
                 assertTrue(names.contains(s.name()), s.name());
             }
             try (KafkaProducer<String, byte[]> p = producer(broker.bootstrapServers())) {
-                p.send(new ProducerRecord<>(TopicCatalog.INSTANCES, "series-1", slice)).get();
-                p.send(new ProducerRecord<>(TopicCatalog.INSTANCES, "series-1", "second".getBytes(StandardCharsets.UTF_8))).get();
+                p.send(new ProducerRecord<>(Topics.INSTANCES, "series-1", slice)).get();
+                p.send(new ProducerRecord<>(Topics.INSTANCES, "series-1", "second".getBytes(StandardCharsets.UTF_8))).get();
             }
             assertEquals(2, consumeAll(broker.bootstrapServers(), 2).size());
         }
@@ -74,7 +76,7 @@ class EmbeddedKafkaIT {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(TopicCatalog.MAX_MESSAGE_BYTES));
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(Topics.MAX_MESSAGE_BYTES));
         return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
@@ -83,10 +85,10 @@ class EmbeddedKafkaIT {
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + System.nanoTime());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(TopicCatalog.MAX_MESSAGE_BYTES));
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(Topics.MAX_MESSAGE_BYTES));
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(TopicCatalog.INSTANCES));
+            c.subscribe(List.of(Topics.INSTANCES));
             long deadline = System.currentTimeMillis() + 30_000;
             while (out.size() < expected && System.currentTimeMillis() < deadline) {
                 c.poll(Duration.ofMillis(200)).forEach(out::add);

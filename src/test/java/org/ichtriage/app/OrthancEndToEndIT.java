@@ -1,5 +1,7 @@
 package org.ichtriage.app;
 
+import org.ichtriage.Topics;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -200,8 +202,8 @@ class OrthancEndToEndIT {
         assertFalse(ready.contains("forwarder"), "the forwarder's readiness check passes: " + ready);
 
         // 2. Orthanc sends it to ich-triage by C-STORE.
-        try (KafkaConsumer<String, byte[]> results = consumer(TopicCatalog.RESULTS);
-             KafkaConsumer<String, byte[]> forwarding = consumer(TopicCatalog.FORWARDING)) {
+        try (KafkaConsumer<String, byte[]> results = consumer(Topics.RESULTS);
+             KafkaConsumer<String, byte[]> forwarding = consumer(Topics.FORWARDING)) {
             post("/modalities/ichtriage/store", JSON.writeValueAsBytes(instanceIds), Duration.ofSeconds(120));
 
             // 3. The result event on ich.results.v1.

@@ -1,5 +1,7 @@
 package org.ichtriage.app;
 
+import org.ichtriage.Topics;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,8 +64,8 @@ class PipelineIT {
                 "pipeline.completion-gap-ms", "1500",
                 "model.path", SHIPPED_MODEL.toString()));
         service = new IchTriageService(config).start();
-        results = consumer(TopicCatalog.RESULTS);
-        deadLetters = consumer(TopicCatalog.DEADLETTER);
+        results = consumer(Topics.RESULTS);
+        deadLetters = consumer(Topics.DEADLETTER);
     }
 
     @AfterAll

@@ -1,5 +1,7 @@
 package org.ichtriage.app;
 
+import org.ichtriage.Topics;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -64,11 +66,11 @@ class ReplayIT {
         study = CtSeriesWriter.StudyIdentity.random("REPLAY-IT-1");
         List<byte[]> instances = HeadPhantom.generate(PhantomSpec.withHemorrhage(11).withMatrix(128).withSlices(12)).toDicom(study, true);
         Properties p = kafka.clientProperties();
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, TopicCatalog.MAX_MESSAGE_BYTES);
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES);
         sentFrom = Instant.now().minusSeconds(1);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
             for (byte[] b : instances) {
-                producer.send(new ProducerRecord<>(TopicCatalog.INSTANCES, study.seriesInstanceUid(), b));
+                producer.send(new ProducerRecord<>(Topics.INSTANCES, study.seriesInstanceUid(), b));
             }
         }
         sentTo = Instant.now().plusSeconds(1);
@@ -76,7 +78,7 @@ class ReplayIT {
         while (original == null && System.currentTimeMillis() < deadline) {
             Thread.sleep(500);
             try (TopicReader reader = new TopicReader(kafka)) {
-                var found = reader.readAll(TopicCatalog.RESULTS, r -> study.seriesInstanceUid().equals(r.key()));
+                var found = reader.readAll(Topics.RESULTS, r -> study.seriesInstanceUid().equals(r.key()));
                 if (!found.isEmpty()) {
                     original = EventJson.fromBytes(found.get(0).value(), ResultEvent.class);
                 }
@@ -129,7 +131,7 @@ class ReplayIT {
         ExplainCommand.explain(kafka, study.seriesInstanceUid(), new PrintStream(text, true, StandardCharsets.UTF_8));
         String printed = text.toString(StandardCharsets.UTF_8);
         assertTrue(printed.contains("series " + study.seriesInstanceUid()), printed);
-        assertTrue(printed.contains(TopicCatalog.INSTANCES + ": 12 records"), printed);
+        assertTrue(printed.contains(Topics.INSTANCES + ": 12 records"), printed);
         assertEquals(12, printed.lines().filter(l -> l.startsWith("  instance p")).count(), printed);
         assertTrue(printed.contains("event " + original.eventId() + " revision 1 completion COUNT"), printed);
         assertTrue(printed.contains("summary: 12 instances received; completed by COUNT into 1 result revision(s)"), printed);

@@ -1,5 +1,7 @@
 package org.ichtriage.app;
 
+import org.ichtriage.Topics;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -103,7 +105,7 @@ class WorkerFailoverIT {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, TopicCatalog.MAX_MESSAGE_BYTES);
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES);
         return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
@@ -126,7 +128,7 @@ class WorkerFailoverIT {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         Map<String, List<ResultEvent>> out = new HashMap<>();
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(TopicCatalog.RESULTS));
+            c.subscribe(List.of(Topics.RESULTS));
             long deadline = System.currentTimeMillis() + timeout.toMillis();
             long quietUntil = Long.MAX_VALUE;
             while (System.currentTimeMillis() < Math.min(deadline, quietUntil)) {
@@ -148,12 +150,12 @@ class WorkerFailoverIT {
         List<byte[]> all = series(id, 12);
         try (KafkaProducer<String, byte[]> p = producer()) {
             for (byte[] b : all.subList(0, 6)) {
-                p.send(new ProducerRecord<>(TopicCatalog.INSTANCES, id.seriesInstanceUid(), b)).get();
+                p.send(new ProducerRecord<>(Topics.INSTANCES, id.seriesInstanceUid(), b)).get();
             }
             Thread.sleep(1500); // the worker has taken the first half into its store
             first.destroyForcibly().waitFor(); // SIGKILL: no clean shutdown, no final commit
             for (byte[] b : all.subList(6, 12)) {
-                p.send(new ProducerRecord<>(TopicCatalog.INSTANCES, id.seriesInstanceUid(), b)).get();
+                p.send(new ProducerRecord<>(Topics.INSTANCES, id.seriesInstanceUid(), b)).get();
             }
         }
         worker("worker-b"); // a new machine: empty state folder, state comes back from the changelog
@@ -173,7 +175,7 @@ class WorkerFailoverIT {
                 ids.add(id);
                 List<byte[]> all = series(id, 8);
                 for (byte[] b : all.subList(0, 4)) {
-                    p.send(new ProducerRecord<>(TopicCatalog.INSTANCES, id.seriesInstanceUid(), b)).get();
+                    p.send(new ProducerRecord<>(Topics.INSTANCES, id.seriesInstanceUid(), b)).get();
                 }
             }
             Thread.sleep(1500);
@@ -181,7 +183,7 @@ class WorkerFailoverIT {
             for (var id : ids) {
                 List<byte[]> rest = series(id, 8).subList(4, 8); // new SOP UIDs: the series simply has 8 instances
                 for (byte[] b : rest) {
-                    p.send(new ProducerRecord<>(TopicCatalog.INSTANCES, id.seriesInstanceUid(), b)).get();
+                    p.send(new ProducerRecord<>(Topics.INSTANCES, id.seriesInstanceUid(), b)).get();
                 }
             }
         }

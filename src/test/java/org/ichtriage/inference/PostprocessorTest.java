@@ -18,7 +18,7 @@ class PostprocessorTest {
     // 0.5 mm pixels and 5 mm steps: one voxel is 1.25 mm^3
     private static final CtVolume GEOMETRY = Phantoms.head(N, M, 0.5, 5.0, 0, null);
     private static final ModelCard CARD = new ModelCard("t", "1", "t.onnx", "0".repeat(64), M, 1, "probability", 0.2,
-            0.3, "tests", "none");
+            0.3, "tests", java.util.List.of("none"));
 
     private final float[] prob = new float[N * PLANE];
     private final float[] entropy = new float[N * PLANE];

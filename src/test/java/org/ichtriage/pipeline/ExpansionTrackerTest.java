@@ -1,5 +1,7 @@
 package org.ichtriage.pipeline;
 
+import org.ichtriage.Topics;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -27,7 +29,6 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.ichtriage.app.TopicCatalog;
 import org.ichtriage.dicom.codec.DicomObject;
 import org.ichtriage.dicom.codec.DicomReader;
 import org.ichtriage.dicom.codec.DicomLimits;
@@ -91,8 +92,8 @@ class ExpansionTrackerTest {
         StreamLimits limits = new StreamLimits(GAP, 50, 64L << 20, 4, 60_000);
         driver = new TopologyTestDriver(TriageTopology.build(knownVolumes,
                 PipelineSettings.live(limits, "expansion-test", new ExpansionAssessor(48, 6, 0.33))), p);
-        in = driver.createInputTopic(TopicCatalog.INSTANCES, new StringSerializer(), new ByteArraySerializer());
-        results = driver.createOutputTopic(TopicCatalog.RESULTS, new StringDeserializer(), new ByteArrayDeserializer());
+        in = driver.createInputTopic(Topics.INSTANCES, new StringSerializer(), new ByteArraySerializer());
+        results = driver.createOutputTopic(Topics.RESULTS, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     @AfterEach

@@ -1,5 +1,7 @@
 package org.ichtriage.pipeline;
 
+import org.ichtriage.Topics;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,7 +23,6 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
-import org.ichtriage.app.TopicCatalog;
 import org.ichtriage.phantom.CtSeriesWriter;
 import org.ichtriage.results.DeadLetter;
 import org.ichtriage.results.EventJson;
@@ -70,10 +71,10 @@ class SeriesCompletionTest {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "completion-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:1");
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(TriageTopology.build(recording, limits, TopicCatalog.INSTANCES, TopicCatalog.RESULTS), p);
-        in = driver.createInputTopic(TopicCatalog.INSTANCES, new StringSerializer(), new ByteArraySerializer());
-        results = driver.createOutputTopic(TopicCatalog.RESULTS, new StringDeserializer(), new ByteArrayDeserializer());
-        deadLetters = driver.createOutputTopic(TopicCatalog.DEADLETTER, new StringDeserializer(), new ByteArrayDeserializer());
+        driver = new TopologyTestDriver(TriageTopology.build(recording, limits, Topics.INSTANCES, Topics.RESULTS), p);
+        in = driver.createInputTopic(Topics.INSTANCES, new StringSerializer(), new ByteArraySerializer());
+        results = driver.createOutputTopic(Topics.RESULTS, new StringDeserializer(), new ByteArrayDeserializer());
+        deadLetters = driver.createOutputTopic(Topics.DEADLETTER, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     @AfterEach

@@ -34,7 +34,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.ichtriage.app.EmbeddedKafka;
-import org.ichtriage.app.config.IchConfig;
 import org.ichtriage.dicom.codec.DicomObject;
 import org.ichtriage.dicom.codec.DicomWriter;
 import org.ichtriage.dicom.codec.Tag;
@@ -121,14 +120,14 @@ class PacsForwarderIT {
 
     private long put(String topic, String seriesUid, byte[] value, String kind) throws Exception {
         ProducerRecord<String, byte[]> r = new ProducerRecord<>(topic, seriesUid, value);
-        r.headers().add(SeriesAssemblyProcessor.EVENT_ID_HEADER, ("event-" + seriesUid).getBytes(StandardCharsets.UTF_8));
-        r.headers().add(SeriesAssemblyProcessor.KIND_HEADER, kind.getBytes(StandardCharsets.UTF_8));
+        r.headers().add(OutputHeaders.EVENT_ID_HEADER, ("event-" + seriesUid).getBytes(StandardCharsets.UTF_8));
+        r.headers().add(OutputHeaders.KIND_HEADER, kind.getBytes(StandardCharsets.UTF_8));
         return producer.send(r).get(30, TimeUnit.SECONDS).offset();
     }
 
-    private PacsForwarder forwarder(String group, PacsForwarder.Topics t, List<IchConfig.Destination> dests, int maxAttempts,
+    private PacsForwarder forwarder(String group, PacsForwarder.Topics t, List<PacsDestination> dests, int maxAttempts,
                                     long backoffMs, PrometheusMeterRegistry registry) {
-        return new PacsForwarder(client(), new IchConfig.Forward(dests, maxAttempts, backoffMs, false), "ICHTRIAGE", group, t,
+        return new PacsForwarder(client(), new ForwardSettings(dests, maxAttempts, backoffMs, false), "ICHTRIAGE", group, t,
                 registry, "test", Clock.systemUTC()).start();
     }
 
@@ -173,11 +172,11 @@ class PacsForwarderIT {
         }
     }
 
-    private static double count(PrometheusMeterRegistry reg, String name, IchConfig.Destination d) {
+    private static double count(PrometheusMeterRegistry reg, String name, PacsDestination d) {
         return reg.get(name).tag("destination", d.toString()).counter().count();
     }
 
-    private static double backlog(PrometheusMeterRegistry reg, IchConfig.Destination d) {
+    private static double backlog(PrometheusMeterRegistry reg, PacsDestination d) {
         return reg.get("ich_forward_backlog").tag("destination", d.toString()).gauge().value();
     }
 
@@ -185,7 +184,7 @@ class PacsForwarderIT {
     void segArrivesAtThePacsWithItsDatasetByteForByte() throws Exception {
         PacsForwarder.Topics t = topics("a");
         int port = EmbeddedKafka.freePort("127.0.0.1");
-        IchConfig.Destination dest = new IchConfig.Destination("PACS_A", "127.0.0.1", port);
+        PacsDestination dest = new PacsDestination("PACS_A", "127.0.0.1", port);
         PrometheusMeterRegistry reg = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         byte[] seg = segLikeObject("1.2.3.100", 1);
         long offset = put(t.source(), "1.2.3.100", seg, "seg");
@@ -222,7 +221,7 @@ class PacsForwarderIT {
     void pacsDownAtFirstGetsRetriesThenOneDeliveryAndOneCommit() throws Exception {
         PacsForwarder.Topics t = topics("b");
         int port = EmbeddedKafka.freePort("127.0.0.1");
-        IchConfig.Destination dest = new IchConfig.Destination("PACS_B", "127.0.0.1", port);
+        PacsDestination dest = new PacsDestination("PACS_B", "127.0.0.1", port);
         PrometheusMeterRegistry reg = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         byte[] seg = segLikeObject("1.2.3.200", 2);
         long offset = put(t.source(), "1.2.3.200", seg, "key-image");
@@ -252,7 +251,7 @@ class PacsForwarderIT {
     void pacsNeverUpGivesDeadLetterAndTheForwarderGoesOn() throws Exception {
         PacsForwarder.Topics t = topics("c");
         int port = EmbeddedKafka.freePort("127.0.0.1");
-        IchConfig.Destination dest = new IchConfig.Destination("PACS_C", "127.0.0.1", port);
+        PacsDestination dest = new PacsDestination("PACS_C", "127.0.0.1", port);
         PrometheusMeterRegistry reg = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         long first = put(t.source(), "1.2.3.300", segLikeObject("1.2.3.300", 3), "seg");
         try (PacsForwarder f = forwarder("fwd-c", t, List.of(dest), 3, 50, reg)) {

@@ -8,6 +8,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 
+import org.ichtriage.results.ForwardSettings;
+import org.ichtriage.results.PacsDestination;
+
 /** The typed, validated configuration of one ich-triage process. Built only through {@link #from}. */
 public record IchConfig(
         Role role,
@@ -17,7 +20,7 @@ public record IchConfig(
         Http http,
         Dicom dicom,
         Pipeline pipeline,
-        Forward forward,
+        ForwardSettings forward,
         Model model,
         Results results,
         Expansion expansion) {
@@ -65,20 +68,6 @@ public record IchConfig(
     public record Pipeline(String applicationId, int streamThreads, long completionGapMs, int maxSlices,
                            long maxSeriesBytes, int maxOpenSeries) {}
 
-    /** A PACS the forwarder sends results to. */
-    public record Destination(String aeTitle, String host, int port) {
-        @Override
-        public String toString() {
-            return aeTitle + "@" + host + ":" + port;
-        }
-    }
-
-    public record Forward(List<Destination> destinations, int maxAttempts, long backoffMs, boolean tls) {
-        public List<String> destinationNames() {
-            return destinations.stream().map(Destination::toString).toList();
-        }
-    }
-
     public record Model(Path path, Provider provider, int intraOpThreads) {}
 
     /** patientKeySecret is empty when the per-installation key file is to be used. */
@@ -125,7 +114,7 @@ public record IchConfig(
                         p.intIn("pipeline.completion-gap-ms", 100, 3_600_000), p.intIn("pipeline.max-slices", 3, 100_000),
                         p.intIn("pipeline.max-series-mb", 1, 1_000_000) * 1024L * 1024L,
                         p.intIn("pipeline.max-open-series", 1, 100_000)),
-                new Forward(p.destinations("forward.destinations"), p.intIn("forward.max-attempts", 1, 100),
+                new ForwardSettings(p.destinations("forward.destinations"), p.intIn("forward.max-attempts", 1, 100),
                         p.intIn("forward.backoff-ms", 10, 600_000), p.bool("forward.tls")),
                 new Model(Path.of(p.nonEmpty("model.path")),
                         Provider.valueOf(p.oneOf("model.provider", "auto", "cuda", "cpu").toUpperCase(Locale.ROOT)),
@@ -259,14 +248,14 @@ public record IchConfig(
             return v;
         }
 
-        List<Destination> destinations(String key) {
-            List<Destination> out = new java.util.ArrayList<>();
+        List<PacsDestination> destinations(String key) {
+            List<PacsDestination> out = new java.util.ArrayList<>();
             for (String d : list(key)) {
                 java.util.regex.Matcher m = java.util.regex.Pattern.compile("([^@]{1,16})@([^:]+):(\\d{1,5})").matcher(d);
                 if (!m.matches() || Integer.parseInt(m.group(3)) > 65535) {
                     throw new ConfigException(key, "'" + d + "' is not a destination; give AE@host:port[,AE@host:port...]");
                 }
-                out.add(new Destination(m.group(1), m.group(2), Integer.parseInt(m.group(3))));
+                out.add(new PacsDestination(m.group(1), m.group(2), Integer.parseInt(m.group(3))));
             }
             return List.copyOf(out);
         }

@@ -1,4 +1,8 @@
-package org.ichtriage.ingest;
+package org.ichtriage.app;
+
+import org.ichtriage.ingest.IngestConfig;
+import org.ichtriage.ingest.KafkaInstanceSink;
+import org.ichtriage.ingest.SyntheticCtSeries;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
