@@ -53,8 +53,7 @@ final class EventsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         IchConfig config = options.load(Map.of());
-        String bootstrap = config.kafka().bootstrapServers()
-                .orElse(config.kafka().embeddedHost() + ":" + config.kafka().embeddedPort());
+        String bootstrap = config.kafka().bootstrapOrEmbedded();
         Properties p = config.kafka().clientSecurityProperties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

@@ -37,8 +37,7 @@ final class ExplainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         IchConfig config = options.load(Map.of());
-        String bootstrap = config.kafka().bootstrapServers()
-                .orElse(config.kafka().embeddedHost() + ":" + config.kafka().embeddedPort());
+        String bootstrap = config.kafka().bootstrapOrEmbedded();
         explain(new KafkaConnection(bootstrap, config.kafka()), series, System.out);
         return 0;
     }

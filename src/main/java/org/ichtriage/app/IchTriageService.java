@@ -156,8 +156,9 @@ public final class IchTriageService implements AutoCloseable {
         return part;
     }
 
+    /** Idempotent and serialised: the shutdown hook and the main thread may both call it. */
     @Override
-    public void close() {
+    public synchronized void close() {
         io.micrometer.core.instrument.Metrics.removeRegistry(registry);
         while (!started.isEmpty()) {
             AutoCloseable c = started.pop();
@@ -173,7 +174,7 @@ public final class IchTriageService implements AutoCloseable {
     static final class CachedCheck implements HealthServer.Check {
         private final HealthServer.Check delegate;
         private final long ttlMs;
-        private long checkedAt;
+        private long checkedAt = Long.MIN_VALUE / 2;
         private String last = "not checked yet";
 
         CachedCheck(HealthServer.Check delegate, long ttlMs) {
@@ -184,7 +185,7 @@ public final class IchTriageService implements AutoCloseable {
         @Override
         public synchronized String notReadyReason() {
             long now = System.currentTimeMillis();
-            if (now - checkedAt > ttlMs || last != null) {
+            if (now - checkedAt > ttlMs) {
                 last = delegate.notReadyReason();
                 checkedAt = now;
             }

@@ -28,6 +28,17 @@ public final class Main {
                 cmd.getErr().println("ich-triage: " + ex.getMessage());
                 return 2;
             }
+            for (Throwable t = ex; t != null; t = t.getCause()) {
+                if (t instanceof java.net.BindException) {
+                    cmd.getErr().println("ich-triage: cannot listen, the address is in use or not available (" + t.getMessage()
+                            + "); choose another port with --dicom-port, --http-port or --set kafka.embedded.port=");
+                    return 2;
+                }
+                if (t instanceof org.ichtriage.results.PatientKeyException) {
+                    cmd.getErr().println("ich-triage: " + t.getMessage());
+                    return 2;
+                }
+            }
             throw ex;
         });
         return cl.execute(args);

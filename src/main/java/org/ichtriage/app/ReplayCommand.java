@@ -54,8 +54,7 @@ final class ReplayCommand implements Callable<Integer> {
         if (!end.isAfter(start)) {
             throw new Main.UserError("--to " + to + " is not after --from " + from);
         }
-        String bootstrap = config.kafka().bootstrapServers()
-                .orElse(config.kafka().embeddedHost() + ":" + config.kafka().embeddedPort());
+        String bootstrap = config.kafka().bootstrapOrEmbedded();
         Replay.Outcome outcome = new Replay(config, new KafkaConnection(bootstrap, config.kafka()), System.out)
                 .run(new Replay.Request(start, end, Optional.ofNullable(series), timeoutS * 1000));
         return outcome.allMatch() ? 0 : 1;

@@ -48,6 +48,9 @@ public final class PipelineRunner implements AutoCloseable {
         p.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), Topics.MAX_MESSAGE_BYTES);
         // Analysis of a volume runs inside the stream thread; give it room before the group evicts the thread.
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), (int) Duration.ofMinutes(10).toMillis());
+        // ... and inside the exactly-once transaction, whose default 10 s timeout a slow CPU volume would
+        // exceed, fencing the producer and re-running the series forever. Brokers allow up to 15 min.
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), (int) Duration.ofMinutes(10).toMillis());
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 50);
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         return p;

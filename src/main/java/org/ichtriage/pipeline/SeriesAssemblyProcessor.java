@@ -122,8 +122,17 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
             return;
         }
         int expected = ds.getInt(Tag.ImagesInAcquisition, -1);
+        int acquisition = ds.getInt(Tag.AcquisitionNumber, Integer.MIN_VALUE);
 
         SeriesState s = series.get(seriesUid);
+        String key = sliceKey(seriesUid, sopUid);
+        if (s != null && s.status() == SeriesState.Status.COMPLETED && slices.get(key) != null) {
+            // A modality resending an instance we already analysed (typically after an A700 whose write did
+            // land): it is part of the published result already, so it must not start a new revision.
+            log.info("series {}: instance {} was already analysed in revision {}; duplicate ignored", seriesUid, sopUid, s.revision());
+            Metrics.counter("ich_duplicate_instances_total").increment();
+            return;
+        }
         if (s == null || s.status() != SeriesState.Status.OPEN) {
             if (s != null && s.status() == SeriesState.Status.REFUSED) {
                 deadLetter("SERIES_REFUSED", "series was refused earlier; this late instance is not analysed", seriesUid,
@@ -141,17 +150,18 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
             s = s == null ? SeriesState.open(seriesUid, 1, now) : SeriesState.open(seriesUid, s.revision() + 1, now)
                     .withRestoredCounts(s);
         }
-        String key = sliceKey(seriesUid, sopUid);
         boolean duplicate = slices.get(key) != null;
         slices.put(key, new ReceivedInstance(sopUid, meta.partition(), meta.offset(), now, record.value()));
-        s = duplicate ? s.touched(now) : s.withInstance(now, record.value().length, expected > 0 ? expected : null);
+        s = duplicate ? s.touched(now) : s.withInstance(now, record.value().length, expected > 0 ? expected : null,
+                acquisition == Integer.MIN_VALUE ? null : acquisition);
         series.put(seriesUid, s);
 
         if (s.instanceCount() > limits.maxSlices()) {
             refuse(s, "TOO_MANY_SLICES", s.instanceCount() + " instances exceed pipeline.max-slices=" + limits.maxSlices(), now);
         } else if (s.totalBytes() > limits.maxSeriesBytes()) {
-            refuse(s, "SERIES_TOO_LARGE", s.totalBytes() + " bytes exceed pipeline.max-series-mb=" + (limits.maxSeriesBytes() >> 20), now);
-        } else if (s.expectedCount() != null && s.instanceCount() >= s.expectedCount()) {
+            refuse(s, "TOO_MANY_BYTES", s.totalBytes() + " bytes exceed pipeline.max-series-mb=" + (limits.maxSeriesBytes() >> 20), now);
+        } else if (s.expectedCount() != null && !s.mixedAcquisitions() && s.instanceCount() >= s.expectedCount()) {
+            // Images in Acquisition counts one acquisition: it completes the series only while a single one is seen.
             complete(seriesUid, CompletionReason.COUNT, now);
         }
     }

@@ -81,7 +81,7 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
                 slices.add(CtSliceDecoder.decode(ds, r.part10().length));
             } catch (DicomException | RuntimeException e) {
                 return List.of(refuse(batch, "CORRUPT_INSTANCE", "instance " + r.sopInstanceUid() + " at offset "
-                        + r.partition() + "/" + r.offset() + ": " + e.getMessage(), batch.instances()));
+                        + r.partition() + "/" + r.offset() + ": " + e, batch.instances()));
             }
         }
         long t1 = System.nanoTime();
@@ -92,7 +92,13 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
         }
         List<SeriesOutcome> outcomes = new ArrayList<>();
         for (CtVolume volume : ((AssemblyResult.Assembled) assembled).volumes()) {
-            outcomes.add(analyzeVolume(batch, volume, datasets, t1 - t0, t2 - t1, t0));
+            try {
+                outcomes.add(analyzeVolume(batch, volume, datasets, t1 - t0, t2 - t1, t0));
+            } catch (RuntimeException e) {
+                // one stack failing (a SEG that cannot be built, say) must not take the other stacks' results with it
+                outcomes.add(refuse(batch, "ANALYSIS_FAILED", e.toString(), batch.instances().stream()
+                        .filter(r -> volume.slices().stream().anyMatch(s -> s.sopInstanceUid().equals(r.sopInstanceUid()))).toList()));
+            }
         }
         return outcomes;
     }
@@ -106,7 +112,7 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
         try {
             result = perThread.get().segment(volume);
         } catch (ModelException | RuntimeException e) {
-            return refuse(batch, "INFERENCE_FAILED", e.getMessage(), used);
+            return refuse(batch, "INFERENCE_FAILED", e.toString(), used);
         }
         String digest = inputDigest(volume);
         String eventId = UUID.nameUUIDFromBytes((batch.seriesInstanceUid() + "|" + volume.acquisitionNumber() + "|"

@@ -28,8 +28,21 @@ class SegmentationModelTest {
         return x;
     }
 
+    /** These fallback tests describe a host without CUDA; on a GPU host with onnxruntime_gpu they do not apply. */
+    private static void assumeNoCuda() {
+        boolean cudaProvider;
+        try {
+            cudaProvider = ai.onnxruntime.OrtEnvironment.getAvailableProviders().contains(ai.onnxruntime.OrtProvider.CUDA)
+                    && java.nio.file.Files.exists(java.nio.file.Path.of("/dev/nvidia0"));
+        } catch (ai.onnxruntime.OrtException e) {
+            cudaProvider = false;
+        }
+        org.junit.jupiter.api.Assumptions.assumeFalse(cudaProvider, "a CUDA GPU is present: the CPU-fallback tests do not apply");
+    }
+
     @Test
     void autoFallsBackToCpuWithALoggedReason() throws Exception {
+        assumeNoCuda();
         Logger log = (Logger) LoggerFactory.getLogger(SegmentationModel.class);
         ListAppender<ILoggingEvent> seen = new ListAppender<>();
         seen.start();
@@ -49,6 +62,7 @@ class SegmentationModelTest {
 
     @Test
     void requestedCudaFallsBackWithWarningAndCpuNeverTriesCuda() throws Exception {
+        assumeNoCuda();
         try (SegmentationModel m = TestModels.openTiny(ProviderPreference.CUDA, 1, 0)) {
             assertEquals("CPU", m.provider());
             assertTrue(m.fallbackReason().isPresent());

@@ -176,4 +176,38 @@ class SeriesCompletionTest {
         ResultEvent e = EventJson.fromBytes(results.readValue(), ResultEvent.class);
         assertEquals(open.seriesInstanceUid(), e.seriesInstanceUid(), "the worker still completes the open series");
     }
+
+    @Test
+    void instanceResentAfterCompletionDoesNotStartANewRevision() {
+        var id = CtSeriesWriter.StudyIdentity.random("P8");
+        List<byte[]> all = series(id, 4, true);
+        send(id.seriesInstanceUid(), all);
+        assertEquals(1, EventJson.fromBytes(results.readValue(), ResultEvent.class).revision());
+        send(id.seriesInstanceUid(), all.subList(3, 4)); // the modality retries after an A700 whose write had landed
+        driver.advanceWallClockTime(Duration.ofMillis(3 * GAP));
+        assertTrue(results.isEmpty(), "an already analysed instance gives no second result");
+        assertTrue(deadLetters.isEmpty());
+    }
+
+    @Test
+    void imagesInAcquisitionDoesNotCompleteASeriesOfSeveralAcquisitions() throws Exception {
+        var id = CtSeriesWriter.StudyIdentity.random("P9");
+        List<byte[]> first = series(id, 3, true);   // each says Images in Acquisition = 3
+        List<byte[]> second = new ArrayList<>();
+        for (byte[] b : series(id, 3, true)) {
+            var f = org.ichtriage.dicom.codec.DicomReader.readPart10(b, org.ichtriage.dicom.codec.DicomLimits.DEFAULT);
+            f.dataset().putString(org.ichtriage.dicom.codec.Tag.AcquisitionNumber, org.ichtriage.dicom.codec.VR.IS, "2");
+            second.add(org.ichtriage.dicom.codec.DicomWriter.writePart10(f.dataset(), CtSeriesWriter.CT_IMAGE_STORAGE,
+                    f.dataset().getString(org.ichtriage.dicom.codec.Tag.SOPInstanceUID), f.transferSyntaxUid()));
+        }
+        send(id.seriesInstanceUid(), first.subList(0, 2));
+        send(id.seriesInstanceUid(), second.subList(0, 1));
+        send(id.seriesInstanceUid(), first.subList(2, 3)); // 4 instances, 3 of acquisition 1: not complete
+        assertTrue(results.isEmpty(), "a count from one acquisition must not close a series holding two");
+        send(id.seriesInstanceUid(), second.subList(1, 3));
+        driver.advanceWallClockTime(Duration.ofMillis(GAP + 500));
+        ResultEvent e = EventJson.fromBytes(results.readValue(), ResultEvent.class);
+        assertEquals(6, e.provenance().instanceCount());
+        assertEquals("GAP", e.provenance().completionReason());
+    }
 }

@@ -37,6 +37,17 @@ public record IchConfig(
             return bootstrapServers.isEmpty();
         }
 
+        /** The cluster to talk to: the configured one, or the embedded broker's address. */
+        public String bootstrapOrEmbedded() {
+            return bootstrapServers.orElse(embeddedHost + ":" + embeddedPort);
+        }
+
+        @Override
+        public String toString() {
+            return "Kafka[bootstrapServers=" + bootstrapServers + ", embedded=" + embeddedHost + ":" + embeddedPort
+                    + ", securityProtocol=" + securityProtocol + ", saslMechanism=" + saslMechanism + ", secrets=****]";
+        }
+
         /** Client security settings for producers, consumers, admin and Streams. */
         public Properties clientSecurityProperties() {
             Properties p = new Properties();
@@ -63,7 +74,13 @@ public record IchConfig(
 
     public record Dicom(String bindHost, int port, String aeTitle, int maxAssociations, int maxPduLength,
                        long storeTimeoutMs, List<String> allowedCallingAets, List<String> allowedAddresses,
-                       Optional<Path> tlsKeystore, String tlsKeystorePassword, Optional<Path> spoolDir) {}
+                       Optional<Path> tlsKeystore, String tlsKeystorePassword, Optional<Path> spoolDir) {
+        @Override
+        public String toString() {
+            return "Dicom[" + aeTitle + "@" + bindHost + ":" + port + ", maxAssociations=" + maxAssociations
+                    + ", tls=" + tlsKeystore.isPresent() + ", keystorePassword=****]";
+        }
+    }
 
     public record Pipeline(String applicationId, int streamThreads, long completionGapMs, int maxSlices,
                            long maxSeriesBytes, int maxOpenSeries) {}
