@@ -34,7 +34,7 @@ class TrainConfig:
     test_mix: dict = field(default_factory=lambda: {"simple": 14, "colin": 14, "ge": 8})
     seed_base: dict = field(default_factory=lambda: {"train": 1000, "val": 500000, "test": 900000})
     batch: int = 6
-    stage1_steps: int = 600
+    stage1_steps: int = 700
     stage2_steps: int = 600
     lr: float = 2e-3
     lr_stage2: float = 5e-4
@@ -47,6 +47,12 @@ class TrainConfig:
         d = asdict(self)
         d["model"] = self.model.to_dict()
         return d
+
+
+def config_from_dict(d: dict) -> TrainConfig:
+    d = dict(d)
+    m = ModelConfig(**d.pop("model"))
+    return TrainConfig(model=m, **d)
 
 
 def split_specs(cfg: TrainConfig, split: str):
@@ -85,8 +91,10 @@ def load_prepared(kind: str, seed: int, n: int, matrix: int) -> Prepared:
         return Prepared(z["x"], z["y"], z["label"], z["mask"], tuple(z["spacing"]), kind, seed,
                         list(z["types"]))
     p = prepare(phantoms.make_volume(kind, seed, matrix), n, seed)
-    np.savez_compressed(path, x=p.x, y=p.y, label=p.label.astype(np.float16), mask=p.mask,
+    tmp = path + f".tmp{os.getpid()}.npz"
+    np.savez_compressed(tmp, x=p.x, y=p.y, label=p.label.astype(np.float16), mask=p.mask,
                         spacing=np.array(p.spacing), types=np.array(p.lesion_types, dtype="U8"))
+    os.replace(tmp, path)  # atomic: a concurrent reader never sees half a file
     return p
 
 
@@ -286,3 +294,24 @@ def train(cfg: TrainConfig, run_dir: str, log=None):
         json.dump(meta, f, indent=1)
     log(f"done {timing}")
     return net, meta
+
+
+def train_backbone_only(cfg: TrainConfig, seed: int, path: str, log=print):
+    """A backbone trained alone with another seed (deep-ensemble member, paper Table II)."""
+    torch.manual_seed(seed)
+    net = SlexNet(cfg.model)
+    vols = load_split(cfg, "train", log)
+    sampler = TripleSampler(vols, cfg.lesion_fraction, np.random.default_rng(seed))
+    opt = torch.optim.Adam(net.backbone.parameters(), lr=cfg.lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(1, cfg.stage1_steps))
+    net.train()
+    for step in range(cfg.stage1_steps):
+        x, y = sampler.batch(cfg.batch)
+        loss = wce_logits(net.backbone(x[:, 1]), y[:, 1])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        if step % 100 == 0:
+            log(f"ensemble seed {seed} step {step} loss {loss.item():.4f}")
+    save_checkpoint(path, net.eval(), cfg, {"ensemble_seed": seed})
