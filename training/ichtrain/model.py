@@ -12,7 +12,7 @@ ENTROPY_EPS = 1e-6
 
 @dataclass(frozen=True)
 class ModelConfig:
-    width: int = 16
+    width: int = 12
     depth: int = 4
     input_size: int = 128
     beta: float = 0.2

@@ -33,9 +33,9 @@ class TrainConfig:
     val_mix: dict = field(default_factory=lambda: {"simple": 6, "colin": 6, "ge": 4})
     test_mix: dict = field(default_factory=lambda: {"simple": 14, "colin": 14, "ge": 8})
     seed_base: dict = field(default_factory=lambda: {"train": 1000, "val": 500000, "test": 900000})
-    batch: int = 6
-    stage1_steps: int = 700
-    stage2_steps: int = 600
+    batch: int = 4
+    stage1_steps: int = 600
+    stage2_steps: int = 500
     lr: float = 2e-3
     lr_stage2: float = 5e-4
     lesion_fraction: float = 0.6
