@@ -34,8 +34,8 @@ class TrainConfig:
     test_mix: dict = field(default_factory=lambda: {"simple": 14, "colin": 14, "ge": 8})
     seed_base: dict = field(default_factory=lambda: {"train": 1000, "val": 500000, "test": 900000})
     batch: int = 4
-    stage1_steps: int = 500
-    stage2_steps: int = 400
+    stage1_steps: int = 1400
+    stage2_steps: int = 1100
     lr: float = 2e-3
     lr_stage2: float = 5e-4
     lesion_fraction: float = 0.6
