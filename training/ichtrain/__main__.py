@@ -44,6 +44,11 @@ def main(argv=None):
     t.add_argument("--data-dir", default=None, help="NIfTI image+mask folder instead of phantoms")
     t.add_argument("--name", default="slexnet-ich")
     t.add_argument("--no-ship", action="store_true", help="do not write models/")
+    sh = sub.add_parser("ship", help="export + card + evaluation + golden from a finished run")
+    sh.add_argument("--run-dir", required=True)
+    sh.add_argument("--name", default="slexnet-ich")
+    sh.add_argument("--no-ship", action="store_true")
+    sh.add_argument("--quick", action="store_true")
     e = sub.add_parser("evaluate", help="write models/<name>-report.md")
     e.add_argument("--run-dir", required=True)
     e.add_argument("--name", default="slexnet-ich")
@@ -56,7 +61,10 @@ def main(argv=None):
         golden.run(a.out or golden.GOLDEN_DIR)
     elif a.cmd == "train":
         from .pipeline import full_train
-        full_train(a.run_dir, a.data_dir, a.name, ship=not a.no_ship)
+        full_train(a.run_dir, a.data_dir, a.name, ship_model=not a.no_ship)
+    elif a.cmd == "ship":
+        from .pipeline import ship
+        ship(a.run_dir, a.name, ship_model=not a.no_ship, quick=a.quick)
     elif a.cmd == "evaluate":
         from .evaluate import evaluate_run
         evaluate_run(a.run_dir, a.name, quick=a.quick)
