@@ -156,7 +156,8 @@ def summarize(rows):
     }
 
 
-def _eval_split(nets, vols, cfg_model, log, far=True, mc=True, ensemble=None, quick=False):
+def _eval_split(nets, vols, cfg_model, log, far=True, mc=True, ensemble=None, quick=False,
+                hd_for=("SLEX-Net",)):
     """Runs every method on every volume. Returns per-method rows, calibration, timings, sweep."""
     net = nets
     beta, fusion = cfg_model.beta, cfg_model.fusion
@@ -204,16 +205,17 @@ def _eval_split(nets, vols, cfg_model, log, far=True, mc=True, ensemble=None, qu
         for name, p in probs.items():
             pn = to_native(p, R, C)
             # distance transforms are the slow part: HD only for the rows of the main table
-            r, pred = ve.seg_metrics(pn, full=name in ("SLEX-Net", "Backbone"))
+            r, pred = ve.seg_metrics(pn, full=name in hd_for)
             rows.setdefault(name, []).append(r)
             if name in ents:
                 en = to_native(ents[name], R, C)
                 unc.setdefault(name, []).append({"stat": lesion_entropy(en, pred),
                                                  "error": 1 - r.get("dice", 0.0 if r["pred_any"] else 1.0),
                                                  "positive": ve.positive, "pred_any": r["pred_any"]})
-            pe = np.where(ve.mask, pn, 0.0)
-            cal_brain.setdefault(name, M.Calibration()).add(pe[ve.mask], truth_i[ve.mask])
-            cal_all.setdefault(name, M.Calibration()).add(pe, truth_i)
+            if name in ents:  # calibration only for the Table II methods (the slow part)
+                pe = np.where(ve.mask, pn, 0.0)
+                cal_brain.setdefault(name, M.Calibration()).add(pe[ve.mask], truth_i[ve.mask])
+                cal_all.setdefault(name, M.Calibration()).add(pe, truth_i)
         if not quick:
             for key, p in sweep(h, fusion).items():
                 pn = to_native(p, R, C)
@@ -314,7 +316,8 @@ def evaluate_run(run_dir, name="slexnet-ich", quick=False, card_update=True, log
     val = load_split(cfg, "val", log)
     test = load_split(cfg, "test", log)
     t0 = time.time()
-    vrows, _, _, _, _, vunc = _eval_split(net, val, cfg.model, log, far=False, mc=False, quick=True)
+    vrows, _, _, _, _, vunc = _eval_split(net, val, cfg.model, log, far=False, mc=False, quick=True,
+                                          hd_for=())
     thr, thr_info = calibrate_threshold(vunc["SLEX-Net"])
     log(f"threshold {thr:.4f} {thr_info}")
     ensemble = None
@@ -324,7 +327,7 @@ def evaluate_run(run_dir, name="slexnet-ich", quick=False, card_update=True, log
                                                        ensemble=ensemble, quick=quick)
     # the backbone trained alone (stage 1), the paper's "Backbone Network" row
     srows, scal_b, scal_a, stimes, _, sunc = _eval_split(stage1, test, stage1.cfg, log, far=False,
-                                                         mc=False, quick=True)
+                                                         mc=False, quick=True, hd_for=("Backbone",))
     rows["Backbone (stage 1, trained alone)"] = srows["Backbone"]
     cal_b["Backbone (stage 1, trained alone)"] = scal_b["Backbone"]
     cal_a["Backbone (stage 1, trained alone)"] = scal_a["Backbone"]
