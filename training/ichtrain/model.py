@@ -1,6 +1,7 @@
 """SLEX-Net (Slice Expansion Network): U-Net backbone, Slice Expansion Module, CW-MSA, entropy."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, asdict
 
 import torch
@@ -18,6 +19,11 @@ class ModelConfig:
     beta: float = 0.2
     fusion: str = "probability"  # or "logit"
     dropout: float = 0.1  # backbone bottleneck only; identity in eval, enables MC Dropout
+    # Inference-only logit shift ln(w_lesion / w_background) = ln 10. The weighted CE (1.0 / 0.1)
+    # trains logits that are ln 10 too high for the true lesion odds; without undoing that, the
+    # p >= 0.5 rule of the service marks every pixel with ~9 % lesion odds (measured: 50-250 mL
+    # of false positive per volume). Training never applies it.
+    prior_shift: float = math.log(10.0)
 
     def to_dict(self):
         return asdict(self)
@@ -140,7 +146,10 @@ class VolumeGraph(nn.Module):
         bwd = torch.cat([x_next, slices, p_next], 1)
         s = net.sem(torch.cat([fwd, bwd], 0))
         n = slices.shape[0]
-        zf, zb = s[:n], s[n:]
+        # the SEM saw uncorrected backbone probabilities in training, so the shift comes after it
+        shift = net.cfg.prior_shift
+        zi, zf, zb = zi - shift, s[:n] - shift, s[n:] - shift
+        pi = torch.sigmoid(zi)
         prob, _ = net.aggregate(zi, zf, zb)
         pf, pb = torch.sigmoid(zf), torch.sigmoid(zb)
         hyp = torch.cat([pi, pf, pb], 1)

@@ -36,8 +36,11 @@ class VolumeGraphTest(unittest.TestCase):
                 for i in range(4):
                     prev, nxt = x[max(i - 1, 0)][None], x[min(i + 1, 3)][None]
                     out = net.triple(prev, x[i][None], nxt)
-                    self.assertLess((out["p"] - p[i:i + 1]).abs().max().item(), 1e-5)
-                    self.assertLess((torch.sigmoid(out["zf"]) - h[i:i + 1, 1:2]).abs().max().item(), 1e-5)
+                    sh = net.cfg.prior_shift
+                    self.assertAlmostEqual(sh, float(np.log(10.0)), places=6)
+                    exp, _ = net.aggregate(out["zi"] - sh, out["zf"] - sh, out["zb"] - sh)
+                    self.assertLess((exp - p[i:i + 1]).abs().max().item(), 1e-5)
+                    self.assertLess((torch.sigmoid(out["zf"] - sh) - h[i:i + 1, 1:2]).abs().max().item(), 1e-5)
 
     def test_cw_msa_formula(self):
         net = tiny()
