@@ -80,8 +80,10 @@ def write_preprocess_cases(out_dir, input_size):
         with open(os.path.join(out_dir, "README.md"), "w") as f:
             f.write("preprocess-ge-head-real.json holds one slice (14.dcm) of the dcm_qa_ct GE "
                     "head CT (BSD-2-Clause, licence text in LICENSE.ge-head-real.txt).\n"
-                    "All other vectors are synthetic. Written by `/usr/bin/python3 -m ichtrain "
-                    "golden` from training/.\n")
+                    "All other vectors are synthetic. model-slexnet-ich.json holds PyTorch "
+                    "eval-mode outputs of models/slexnet-ich.pt for 4 preprocessed phantom slices "
+                    "(the ONNX file's sha256 is inside). Written by `/usr/bin/python3 -m ichtrain "
+                    "golden` from training/ (formats: training/README.md).\n")
     else:
         print("skip GE case: no", ge)
     return written
