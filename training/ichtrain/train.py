@@ -274,7 +274,7 @@ def load_checkpoint_for_onnx(path) -> SlexNet:
     return net.eval()
 
 
-def train(cfg: TrainConfig, run_dir: str, log=None):
+def train(cfg: TrainConfig, run_dir: str, log=None, resume_stage1: str | None = None):
     os.makedirs(run_dir, exist_ok=True)
     logf = open(os.path.join(run_dir, "train.log"), "a")
 
@@ -300,8 +300,14 @@ def train(cfg: TrainConfig, run_dir: str, log=None):
     log(f"train triples {len(sampler.all)}, lesion {len(sampler.pos)}")
     net = SlexNet(cfg.model).to(device)
     t1 = time.time()
-    run_stage1(net, sampler, cfg, log, device)
-    save_checkpoint(os.path.join(run_dir, "stage1.pt"), net.cpu(), cfg)
+    if resume_stage1:
+        # stage 1 already done (its time is in the earlier run.json / train.log)
+        net.load_state_dict(torch.load(resume_stage1, map_location="cpu")["state_dict"])
+        meta["resumed_from_stage1"] = resume_stage1
+        log(f"resumed stage 1 weights from {resume_stage1}")
+    else:
+        run_stage1(net, sampler, cfg, log, device)
+        save_checkpoint(os.path.join(run_dir, "stage1.pt"), net.cpu(), cfg)
     net.to(device)
     t2 = time.time()
     run_stage2(net, sampler, cfg, log, device)
