@@ -509,5 +509,9 @@ def write_report(path, name, meta, result, summ, by_kind, cb, ca, sw_sum, times,
       "(bad = 1 - Dice > 0.3).\n")
     a(f"![entropy-vs-error]({name}-entropy-vs-error.png) Mean lesion entropy (x) vs 1 - Dice (y), test set.\n")
     a(f"![volumes]({name}-volume-scatter.png) Predicted vs true volume (mL), test set.\n")
+    notes = os.path.join(REPO, "training", "REPORT_NOTES.md")
+    if os.path.exists(notes):  # hand-written analysis of the shipped run
+        with open(notes) as f:
+            a(f.read())
     with open(path, "w") as f:
         f.write("\n".join(L) + "\n")
