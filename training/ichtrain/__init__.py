@@ -1,0 +1,1 @@
+"""ich-triage offline training: phantoms, SLEX-Net, training, evaluation, ONNX export."""

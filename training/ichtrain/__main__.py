@@ -1,0 +1,75 @@
+"""CLI: /usr/bin/python3 -m ichtrain {golden,smoke,train,evaluate} (run from training/)."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+
+import torch
+
+
+def _smoke(args):
+    from . import golden, train as T
+    from .export import export_onnx, write_card
+    from .model import ModelConfig
+    t0 = time.time()
+    torch.set_num_threads(2)
+    cfg = T.TrainConfig(model=ModelConfig(width=4, depth=2, input_size=64, dropout=0.1),
+                        matrix=128, train_mix={"simple": 3}, val_mix={"simple": 1},
+                        test_mix={"simple": 1}, batch=2, stage1_steps=4, stage2_steps=4)
+    out = os.path.abspath(args.out)
+    os.makedirs(out, exist_ok=True)
+    net, meta = T.train(cfg, os.path.join(out, "run"))
+    name = "slexnet-smoke"
+    onnx_path = os.path.join(out, f"{name}.onnx")
+    export_onnx(net, onnx_path)
+    write_card(os.path.join(out, f"{name}.json"), onnx_path, net, name, "0.0-smoke",
+               training={"mode": "smoke", **meta}, metrics={}, high_uncertainty_threshold=0.3)
+    golden.write_model_golden(out, net, onnx_path, name)
+    print(f"smoke ok in {time.time() - t0:.1f}s: {onnx_path}")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="ichtrain")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("smoke", help="tiny model, few steps, export + checker + golden (CI)")
+    s.add_argument("--out", required=True)
+    g = sub.add_parser("golden", help="write src/test/resources/golden/")
+    g.add_argument("--out", default=None)
+    t = sub.add_parser("train", help="full training of the shipped model from scratch")
+    t.add_argument("--run-dir", default=None)
+    t.add_argument("--data-dir", default=None, help="NIfTI image+mask folder instead of phantoms")
+    t.add_argument("--name", default="slexnet-ich")
+    t.add_argument("--no-ship", action="store_true", help="do not write models/")
+    sh = sub.add_parser("ship", help="export + card + evaluation + golden from a finished run")
+    sh.add_argument("--run-dir", required=True)
+    sh.add_argument("--name", default="slexnet-ich")
+    sh.add_argument("--no-ship", action="store_true")
+    sh.add_argument("--quick", action="store_true")
+    e = sub.add_parser("evaluate", help="write models/<name>-report.md")
+    e.add_argument("--run-dir", required=True)
+    e.add_argument("--name", default="slexnet-ich")
+    e.add_argument("--quick", action="store_true")
+    a = ap.parse_args(argv)
+    if a.cmd == "smoke":
+        _smoke(a)
+    elif a.cmd == "golden":
+        from . import golden
+        golden.run(a.out or golden.GOLDEN_DIR)
+    elif a.cmd == "train":
+        from .pipeline import full_train
+        full_train(a.run_dir, a.data_dir, a.name, ship_model=not a.no_ship)
+    elif a.cmd == "ship":
+        from .pipeline import ship
+        ship(a.run_dir, a.name, ship_model=not a.no_ship, quick=a.quick)
+    elif a.cmd == "evaluate":
+        from .evaluate import evaluate_run
+        evaluate_run(a.run_dir, a.name, quick=a.quick)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
