@@ -107,7 +107,7 @@ public final class IchTriageService implements AutoCloseable {
         health.addInfo("inference_provider", model::provider);
         health.addInfo("model", () -> model.card().name() + " " + model.card().version());
         health.addInfo("model_sha256", model::modelSha256);
-        io.micrometer.core.instrument.Gauge.builder("ich_model_info", () -> 1)
+        io.micrometer.core.instrument.Gauge.builder("ich_model_loaded", () -> 1)
                 .tag("provider", model.provider()).tag("sha256", model.modelSha256()).tag("model", model.card().name())
                 .register(registry);
         TriageAnalyzer analyzer = own(WorkerAssembly.analyzer(config, model, derivedObjects()));
