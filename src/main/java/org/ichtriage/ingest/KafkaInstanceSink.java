@@ -125,8 +125,7 @@ public final class KafkaInstanceSink implements StoreHandler, AutoCloseable {
             LOG.info("instance {} series {} from {}: {} bytes -> {}-{}@{} in {} ms", inst, series, req.callingAet(),
                     value.length, md.topic(), md.partition(), md.offset(), (System.nanoTime() - t0) / 1_000_000);
             io.micrometer.core.instrument.Metrics.counter("ich_ingest_instances_total", "status", "0000").increment();
-            io.micrometer.core.instrument.Metrics.timer("ich_stage_seconds", "stage", "ingest_kafka_ack")
-                    .record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+            org.ichtriage.StageMetrics.record("ingest_kafka_ack", System.nanoTime() - t0, TimeUnit.NANOSECONDS);
             return StoreStatus.OK;
         } catch (TimeoutException e) {
             return reject(req, StoreStatus.OUT_OF_RESOURCES, "Kafka did not acknowledge within " + cfg.sendTimeout().toMillis() + " ms");

@@ -29,7 +29,6 @@ import org.ichtriage.results.OutputHeaders;
 import org.ichtriage.results.EventJson;
 import org.ichtriage.results.ResultEvent;
 import io.micrometer.core.instrument.Metrics;
-import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -305,8 +304,7 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
     }
 
     private static void stage(String name, long ms) {
-        Timer.builder("ich_stage_seconds").tag("stage", name).publishPercentileHistogram().register(Metrics.globalRegistry)
-                .record(Math.max(0, ms), TimeUnit.MILLISECONDS);
+        org.ichtriage.StageMetrics.record(name, ms, TimeUnit.MILLISECONDS);
     }
 
     private void forwardDeadLetter(String seriesUid, DeadLetter dl) {

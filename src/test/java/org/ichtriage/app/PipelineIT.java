@@ -135,6 +135,11 @@ class PipelineIT {
         assertFalse(e.seg().empty());
         assertTrue(e.provenance().inputDigest().startsWith("sha256:"));
         assertEquals("CPU", e.model().provider());
+        // ingest and worker share one process and one /metrics: both record stage latency, in one histogram family
+        String metrics = service.registry().scrape();
+        assertTrue(metrics.contains("ich_stage_seconds_bucket{stage=\"ingest_kafka_ack\""), "ingest latency exported");
+        assertTrue(metrics.contains("ich_stage_seconds_bucket{stage=\"inference\""), "inference latency exported");
+        assertTrue(metrics.contains("ich_ingest_instances_total{status=\"0000\"}"), "stored instances counted");
     }
 
     @Test
