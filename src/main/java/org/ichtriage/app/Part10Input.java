@@ -29,34 +29,9 @@ record Part10Input(Path path, String sopClassUid, String sopInstanceUid, String 
         if (cls == null || inst == null) {
             throw new DicomParseException(cls == null ? Tag.SOPClassUID : Tag.SOPInstanceUID, 0, "missing SOP Class or Instance UID");
         }
-        return new Part10Input(path, cls, inst, pf.transferSyntaxUid(), b, datasetOffset(b));
+        return new Part10Input(path, cls, inst, pf.transferSyntaxUid(), b, DicomReader.datasetOffset(b));
     }
 
-    /** End of group 0002 (always Explicit VR LE), walked element by element; the reader has already validated it. */
-    static int datasetOffset(byte[] b) throws DicomParseException {
-        int p = b.length >= 132 && b[128] == 'D' && b[129] == 'I' && b[130] == 'C' && b[131] == 'M' ? 132
-                : b.length >= 4 && b[0] == 'D' && b[1] == 'I' && b[2] == 'C' && b[3] == 'M' ? 4 : 0;
-        while (p + 8 <= b.length && b[p] == 2 && b[p + 1] == 0) {
-            String vr = new String(b, p + 4, 2, java.nio.charset.StandardCharsets.US_ASCII);
-            long len;
-            int hdr;
-            if ("OB OW OF OD OL OV SQ UN UT UC UR SV UV".contains(vr)) {
-                if (p + 12 > b.length) {
-                    break;
-                }
-                len = (b[p + 8] & 0xFFL) | ((b[p + 9] & 0xFFL) << 8) | ((b[p + 10] & 0xFFL) << 16) | ((b[p + 11] & 0xFFL) << 24);
-                hdr = 12;
-            } else {
-                len = (b[p + 6] & 0xFF) | ((b[p + 7] & 0xFF) << 8);
-                hdr = 8;
-            }
-            if (len > b.length - p - hdr) {
-                throw new DicomParseException(((b[p + 2] & 0xFF) | ((b[p + 3] & 0xFF) << 8)) | 0x00020000, p, "file meta element runs past the end");
-            }
-            p += hdr + (int) len;
-        }
-        return p;
-    }
 
     int datasetLength() {
         return bytes.length - datasetOffset;

@@ -101,31 +101,9 @@ public final class PacsForwarder implements AutoCloseable {
                 throw new DicomParseException(cls == null ? Tag.MediaStorageSOPClassUID : Tag.MediaStorageSOPInstanceUID, 0,
                         "file meta information lacks the SOP Class or Instance UID");
             }
-            return new Part10Object(cls, inst, pf.transferSyntaxUid(), b, datasetOffset(b));
+            return new Part10Object(cls, inst, pf.transferSyntaxUid(), b, DicomReader.datasetOffset(b));
         }
 
-        /** The end of group 0002 (Explicit VR LE by definition), walked element by element: its group length is not trusted. */
-        private static int datasetOffset(byte[] b) throws DicomParseException {
-            int p = b.length >= 132 && b[128] == 'D' && b[129] == 'I' && b[130] == 'C' && b[131] == 'M' ? 132
-                    : b.length >= 4 && b[0] == 'D' && b[1] == 'I' && b[2] == 'C' && b[3] == 'M' ? 4 : 0;
-            while (p + 8 <= b.length && b[p] == 2 && b[p + 1] == 0) {
-                String vr = new String(b, p + 4, 2, StandardCharsets.US_ASCII);
-                boolean longForm = List.of("OB", "OW", "OF", "OD", "OL", "OV", "SQ", "UN", "UT", "UC", "UR", "SV", "UV").contains(vr);
-                int hdr = longForm ? 12 : 8;
-                if (p + hdr > b.length) {
-                    break;
-                }
-                long len = longForm
-                        ? (b[p + 8] & 0xFFL) | ((b[p + 9] & 0xFFL) << 8) | ((b[p + 10] & 0xFFL) << 16) | ((b[p + 11] & 0xFFL) << 24)
-                        : (b[p + 6] & 0xFF) | ((b[p + 7] & 0xFF) << 8);
-                if (len > b.length - p - hdr) {
-                    throw new DicomParseException(0x00020000 | (b[p + 2] & 0xFF) | ((b[p + 3] & 0xFF) << 8), p,
-                            "file meta element runs past the end");
-                }
-                p += hdr + (int) len;
-            }
-            return p;
-        }
     }
 
     /** Thrown when the forwarder is stopping in the middle of a record: that record stays uncommitted. */
@@ -294,6 +272,15 @@ public final class PacsForwarder implements AutoCloseable {
                         forward(r);
                     } catch (PublishFailedException e) {
                         log.warn("record {}-{}@{} will be forwarded again: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+                        consumer.seek(tp, r.offset());
+                        pause(backoffMs);
+                        break;
+                    } catch (Stopping | WakeupException | InterruptException e) {
+                        throw e;
+                    } catch (RuntimeException e) {
+                        // A bug on one record must not end forwarding for good: keep the record (uncommitted),
+                        // retry it after the backoff, and let the backlog metric and the log show the problem.
+                        log.error("unexpected failure forwarding {}-{}@{}; it will be retried", r.topic(), r.partition(), r.offset(), e);
                         consumer.seek(tp, r.offset());
                         pause(backoffMs);
                         break;

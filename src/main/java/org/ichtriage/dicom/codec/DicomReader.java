@@ -281,4 +281,32 @@ public final class DicomReader {
     private int tag(int p) {
         return u16(p) << 16 | u16(p + 2);
     }
+
+    /**
+     * Where the dataset starts in Part 10 bytes: the end of the File Meta group (0002), walked element
+     * by element in Explicit VR Little Endian, since its group length is not to be trusted. Lets a
+     * sender pass the dataset on exactly as it was received, without re-encoding it.
+     */
+    public static int datasetOffset(byte[] b) throws DicomParseException {
+        int p = b.length >= 132 && b[128] == 'D' && b[129] == 'I' && b[130] == 'C' && b[131] == 'M' ? 132
+                : b.length >= 4 && b[0] == 'D' && b[1] == 'I' && b[2] == 'C' && b[3] == 'M' ? 4 : 0;
+        while (p + 8 <= b.length && b[p] == 2 && b[p + 1] == 0) {
+            VR vr = VR.fromCode(b[p + 4], b[p + 5]);
+            boolean longForm = vr != null && vr.hasLongLength();
+            int hdr = longForm ? 12 : 8;
+            if (p + hdr > b.length) {
+                throw new DicomParseException(0x00020000 | (b[p + 2] & 0xFF) | ((b[p + 3] & 0xFF) << 8), p,
+                        "file meta element header cut off at the end");
+            }
+            long len = longForm
+                    ? (b[p + 8] & 0xFFL) | ((b[p + 9] & 0xFFL) << 8) | ((b[p + 10] & 0xFFL) << 16) | ((b[p + 11] & 0xFFL) << 24)
+                    : (b[p + 6] & 0xFF) | ((b[p + 7] & 0xFF) << 8);
+            if (len > b.length - p - hdr) {
+                throw new DicomParseException(0x00020000 | (b[p + 2] & 0xFF) | ((b[p + 3] & 0xFF) << 8), p,
+                        "file meta element runs past the end");
+            }
+            p += hdr + (int) len;
+        }
+        return p;
+    }
 }
