@@ -290,7 +290,10 @@ public final class DicomReader {
     public static int datasetOffset(byte[] b) throws DicomParseException {
         int p = b.length >= 132 && b[128] == 'D' && b[129] == 'I' && b[130] == 'C' && b[131] == 'M' ? 132
                 : b.length >= 4 && b[0] == 'D' && b[1] == 'I' && b[2] == 'C' && b[3] == 'M' ? 4 : 0;
-        while (p + 8 <= b.length && b[p] == 2 && b[p + 1] == 0) {
+        while (p + 2 <= b.length && b[p] == 2 && b[p + 1] == 0) {
+            if (p + 8 > b.length) {
+                throw new DicomParseException(0x00020000, p, "file meta element header cut off at the end");
+            }
             VR vr = VR.fromCode(b[p + 4], b[p + 5]);
             boolean longForm = vr != null && vr.hasLongLength();
             int hdr = longForm ? 12 : 8;
