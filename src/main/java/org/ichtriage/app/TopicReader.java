@@ -89,6 +89,9 @@ final class TopicReader implements AutoCloseable {
             }
         }
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+        // the records are held in memory: stop with a clear message long before the heap is exhausted
+        long cap = Runtime.getRuntime().maxMemory() / 3;
+        long held = 0;
         consumer.assign(todo);
         todo.forEach(tp -> consumer.seek(tp, start.get(tp)));
         long deadline = System.currentTimeMillis() + 60_000;
@@ -100,6 +103,11 @@ final class TopicReader implements AutoCloseable {
                 TopicPartition tp = new TopicPartition(r.topic(), r.partition());
                 if (r.offset() < end.get(tp) && filter.test(r)) {
                     out.add(r);
+                    held += r.value() == null ? 0 : r.value().length;
+                    if (held > cap) {
+                        throw new Main.UserError("the selected records exceed " + (cap >> 20) + " MiB, a third of the heap;"
+                                + " narrow --from/--to, give --series, or raise the heap with JAVA_OPTS=-Xmx...");
+                    }
                 }
             }
             // transaction markers take offsets too, so the position (not the last record) tells when a partition is done
