@@ -280,15 +280,19 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
     }
 
     private DeadLetter deadLetterOf(String reason, String detail, String seriesUid, Integer revision, List<ReceivedInstance> instances) {
-        return new DeadLetter(DeadLetter.SCHEMA, Instant.ofEpochMilli(context.currentSystemTimeMs()).toString(), "ASSEMBLY",
-                reason, detail, seriesUid, revision, instances.stream().map(ReceivedInstance::sopInstanceUid).toList(),
-                sourceTopic, OffsetRanges.of(instances), SoftwareVersion.get());
+        return assemblyDeadLetter(reason, detail, seriesUid, revision,
+                instances.stream().map(ReceivedInstance::sopInstanceUid).toList(), OffsetRanges.of(instances));
     }
 
     private void deadLetter(String reason, String detail, String seriesUid, Integer revision, List<String> sops,
                             List<ResultEvent.OffsetRange> offsets) {
-        forwardDeadLetter(seriesUid, new DeadLetter(DeadLetter.SCHEMA, Instant.ofEpochMilli(context.currentSystemTimeMs()).toString(),
-                "ASSEMBLY", reason, detail, seriesUid, revision, sops, sourceTopic, offsets, SoftwareVersion.get()));
+        forwardDeadLetter(seriesUid, assemblyDeadLetter(reason, detail, seriesUid, revision, sops, offsets));
+    }
+
+    private DeadLetter assemblyDeadLetter(String reason, String detail, String seriesUid, Integer revision, List<String> sops,
+                                          List<ResultEvent.OffsetRange> offsets) {
+        return new DeadLetter(DeadLetter.SCHEMA, Instant.ofEpochMilli(context.currentSystemTimeMs()).toString(), "ASSEMBLY",
+                reason, detail, seriesUid, revision, sops, sourceTopic, offsets, SoftwareVersion.get());
     }
 
     private static void recordStages(ResultEvent.Timings t) {
