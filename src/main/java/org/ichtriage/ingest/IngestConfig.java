@@ -18,7 +18,7 @@ import org.ichtriage.dicom.codec.DicomLimits;
  */
 public record IngestConfig(String topic, Duration sendTimeout, int maxRequestSize, int lingerMs,
                            Optional<Path> spoolDir, DicomLimits limits) {
-    public static final String INSTANCES_TOPIC = "ich.instances.v1";
+    public static final String INSTANCES_TOPIC = org.ichtriage.Topics.INSTANCES;
 
     public IngestConfig {
         Objects.requireNonNull(topic, "topic");
@@ -37,7 +37,7 @@ public record IngestConfig(String topic, Duration sendTimeout, int maxRequestSiz
     }
 
     public static IngestConfig defaults() {
-        return new IngestConfig(INSTANCES_TOPIC, Duration.ofSeconds(10), 16 * 1024 * 1024, 0, Optional.empty(),
+        return new IngestConfig(INSTANCES_TOPIC, Duration.ofSeconds(10), org.ichtriage.Topics.MAX_MESSAGE_BYTES, 0, Optional.empty(),
                 DicomLimits.DEFAULT);
     }
 
