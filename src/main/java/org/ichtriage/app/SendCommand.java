@@ -16,7 +16,7 @@ import org.ichtriage.dicom.net.PresentationContextRq;
 import org.ichtriage.dicom.net.ScuConfig;
 import org.ichtriage.dicom.net.StoreStatus;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "send", mixinStandardHelpOptions = true,
@@ -27,17 +27,8 @@ public final class SendCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "DIR|FILE", description = "files, or folders searched recursively")
     List<Path> inputs;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "peer host (default ${DEFAULT-VALUE})")
-    String host;
-
-    @Option(names = "--port", defaultValue = "11112", description = "peer port (default ${DEFAULT-VALUE})")
-    int port;
-
-    @Option(names = "--aet", defaultValue = "ICHTRIAGE", description = "called AE title (default ${DEFAULT-VALUE})")
-    String calledAet;
-
-    @Option(names = "--calling-aet", defaultValue = "ICHSEND", description = "our AE title (default ${DEFAULT-VALUE})")
-    String callingAet;
+    @Mixin
+    PeerOptions peer;
 
     @Override
     public Integer call() {
@@ -45,9 +36,8 @@ public final class SendCommand implements Callable<Integer> {
         if (files.isEmpty()) {
             throw new Main.UserError("no files found in " + inputs);
         }
-        Summary summary = sendFiles(files, host, port, calledAet, callingAet);
-        System.out.printf("sent %d of %d files to %s@%s:%d (%d failed)%n", summary.stored(), files.size(), calledAet, host, port,
-                summary.failed());
+        Summary summary = sendFiles(files, peer.host, peer.port, peer.calledAet, peer.callingAet);
+        System.out.printf("sent %d of %d files to %s (%d failed)%n", summary.stored(), files.size(), peer, summary.failed());
         return summary.failed() == 0 ? 0 : 1;
     }
 
