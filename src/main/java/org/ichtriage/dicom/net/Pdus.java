@@ -28,8 +28,9 @@ public final class Pdus {
     /** PS3.8 9.3.1: the PDU length field is 4 bytes, but anything whose variable part is this small fits. */
     public static final int HEADER_LENGTH = 6;
     /** Derived from a fixed UUID (PS3.5 B.2), so that no registered org root is needed. */
-    public static final String IMPLEMENTATION_CLASS_UID = "2.25.207923453815839467113346358305617744131";
-    public static final String IMPLEMENTATION_VERSION = "ICHTRIAGE_0.1";
+    // one identity for the whole implementation: the same UID and name as in the files we write
+    public static final String IMPLEMENTATION_CLASS_UID = org.ichtriage.dicom.codec.Uids.IMPLEMENTATION_CLASS_UID;
+    public static final String IMPLEMENTATION_VERSION = org.ichtriage.dicom.codec.DicomWriter.IMPLEMENTATION_VERSION_NAME;
 
     private Pdus() {
     }
