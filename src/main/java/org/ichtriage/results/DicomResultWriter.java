@@ -8,6 +8,7 @@ import java.util.Optional;
 
 import org.ichtriage.dicom.codec.DicomObject;
 import org.ichtriage.dicom.seg.BuiltObject;
+import org.ichtriage.dicom.seg.DerivedUids;
 import org.ichtriage.dicom.seg.EmptySegmentationException;
 import org.ichtriage.dicom.seg.KeyImageBuilder;
 import org.ichtriage.dicom.seg.KeyImageDescription;
@@ -48,7 +49,9 @@ public final class DicomResultWriter implements DerivedObjectWriter {
         SegmentationDescription seg = new SegmentationDescription(source,
                 SegmentDescription.hemorrhage(result.modelName(), result.modelVersion()), masks,
                 "ICH segmentation " + result.modelName() + " (NOT FOR CLINICAL USE)", SEG_SERIES_NUMBER, MANUFACTURER,
-                MODEL_NAME, softwareVersion, "0", clock.instant());
+                MODEL_NAME, softwareVersion, "0", clock.instant(),
+                // one SEG series per source series and model: every revision lands in it; the event id names the instance
+                DerivedUids.named(source.seriesInstanceUid() + "/seg/" + result.modelName() + "/" + result.modelVersion(), eventId));
         BuiltObject built;
         try {
             built = SegmentationBuilder.build(seg);
@@ -56,14 +59,15 @@ public final class DicomResultWriter implements DerivedObjectWriter {
             return new DerivedObjects(Optional.empty(), List.of(), !destinations.isEmpty(), destinations);
         }
         List<Built> keyImages = new ArrayList<>();
-        for (BuiltObject k : KeyImageBuilder.build(keyImageDescription(source, volume, masks, result))) {
+        for (BuiltObject k : KeyImageBuilder.build(keyImageDescription(source, volume, masks, result, eventId))) {
             keyImages.add(new Built(k.sopInstanceUid(), k.seriesInstanceUid(), k.frames(), k.part10()));
         }
         return new DerivedObjects(Optional.of(new Built(built.sopInstanceUid(), built.seriesInstanceUid(), built.frames(), built.part10())),
                 keyImages, !destinations.isEmpty(), destinations);
     }
 
-    KeyImageDescription keyImageDescription(SourceSeries source, CtVolume volume, List<boolean[]> masks, SegmentationResult result) {
+    KeyImageDescription keyImageDescription(SourceSeries source, CtVolume volume, List<boolean[]> masks, SegmentationResult result,
+                                            String eventId) {
         List<short[]> hu = new ArrayList<>();
         for (CtSlice s : volume.slices()) {
             short[] h = new short[s.rows() * s.columns()];
@@ -74,7 +78,8 @@ public final class DicomResultWriter implements DerivedObjectWriter {
         }
         return new KeyImageDescription(source, hu, masks, volumeLine(result), flagsLine(result), WindowSetting.BRAIN,
                 "ICH key images " + result.modelName() + " (NOT FOR DIAGNOSTIC USE)", KEY_IMAGE_SERIES_NUMBER, MANUFACTURER,
-                MODEL_NAME, softwareVersion, clock.instant());
+                MODEL_NAME, softwareVersion, clock.instant(),
+                DerivedUids.named(source.seriesInstanceUid() + "/key-images/" + result.modelName() + "/" + result.modelVersion(), eventId));
     }
 
     public static String volumeLine(SegmentationResult r) {

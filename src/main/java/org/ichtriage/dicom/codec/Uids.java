@@ -24,6 +24,11 @@ public final class Uids {
         return fromUuid(UUID.randomUUID());
     }
 
+    /** A UID derived from a name (2.25 + name-based UUID): the same name always gives the same UID. */
+    public static String fromName(String name) {
+        return fromUuid(UUID.nameUUIDFromBytes(name.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
     public static String fromUuid(UUID u) {
         ByteBuffer bb = ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
         return "2.25." + new BigInteger(1, bb.array());

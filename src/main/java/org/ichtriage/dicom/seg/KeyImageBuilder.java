@@ -6,7 +6,6 @@ import org.ichtriage.dicom.codec.DicomObject;
 import org.ichtriage.dicom.codec.DicomWriter;
 import org.ichtriage.dicom.codec.Tag;
 import org.ichtriage.dicom.codec.TransferSyntax;
-import org.ichtriage.dicom.codec.Uids;
 import org.ichtriage.dicom.codec.VR;
 
 /**
@@ -28,7 +27,7 @@ public final class KeyImageBuilder {
 
     /** Encodes images already rendered from {@code d} (so PNGs and DICOM can share one rendering). */
     public static List<BuiltObject> build(KeyImageDescription d, List<RenderedKeyImage> images) {
-        String seriesInstanceUid = Uids.newUid();
+        String seriesInstanceUid = d.uids().seriesInstanceUid();
         List<BuiltObject> out = new ArrayList<>(images.size());
         int instance = 1;
         for (RenderedKeyImage k : images) {
@@ -39,7 +38,7 @@ public final class KeyImageBuilder {
 
     private static BuiltObject encode(KeyImageDescription d, RenderedKeyImage k, String seriesInstanceUid, int number) {
         SourceImage src = d.source().images().get(k.sliceIndex());
-        String sopInstanceUid = Uids.newUid();
+        String sopInstanceUid = d.uids().instance("key-image-" + number);
         DicomObject ds = DerivedModules.startFrom(d.source().patientStudyAttributes());
         DerivedModules.sopCommon(ds, SECONDARY_CAPTURE_STORAGE, sopInstanceUid, d.contentDateTime());
         DerivedModules.series(ds, "OT", seriesInstanceUid, d.seriesNumber(), d.seriesDescription(),

@@ -14,9 +14,10 @@ import java.util.Objects;
  */
 public record KeyImageDescription(SourceSeries source, List<short[]> huSlices, List<boolean[]> masks,
         String volumeLine, String flagsLine, WindowSetting window, String seriesDescription, int seriesNumber,
-        String manufacturer, String manufacturerModelName, String softwareVersions, Instant contentDateTime) {
+        String manufacturer, String manufacturerModelName, String softwareVersions, Instant contentDateTime, DerivedUids uids) {
     public KeyImageDescription {
         Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(uids, "uids");
         Objects.requireNonNull(volumeLine, "volumeLine");
         Objects.requireNonNull(flagsLine, "flagsLine");
         Objects.requireNonNull(window, "window");

@@ -7,7 +7,6 @@ import org.ichtriage.dicom.codec.DicomObject;
 import org.ichtriage.dicom.codec.DicomWriter;
 import org.ichtriage.dicom.codec.Tag;
 import org.ichtriage.dicom.codec.TransferSyntax;
-import org.ichtriage.dicom.codec.Uids;
 import org.ichtriage.dicom.codec.VR;
 
 /**
@@ -48,8 +47,8 @@ public final class SegmentationBuilder {
             }
         }
 
-        String sopInstanceUid = Uids.newUid();
-        String seriesInstanceUid = Uids.newUid();
+        String sopInstanceUid = d.uids().instance("seg");
+        String seriesInstanceUid = d.uids().seriesInstanceUid();
         DicomObject ds = DerivedModules.startFrom(src.patientStudyAttributes());
         DerivedModules.sopCommon(ds, SEGMENTATION_STORAGE, sopInstanceUid, d.contentDateTime());
         DerivedModules.series(ds, "SEG", seriesInstanceUid, d.seriesNumber(), d.seriesDescription(),
@@ -82,7 +81,7 @@ public final class SegmentationBuilder {
         ds.putInts(Tag.NumberOfFrames, VR.IS, framesFrom.size());
         ds.putSequence(Tag.SegmentSequence, List.of(segmentItem(d.segment())));
 
-        String dimensionOrganizationUid = Uids.newUid();
+        String dimensionOrganizationUid = d.uids().instance("seg-dimension-organization");
         ds.putSequence(Tag.DimensionOrganizationSequence,
                 List.of(DerivedModules.item(Tag.DimensionOrganizationUID, VR.UI, dimensionOrganizationUid)));
         ds.putSequence(Tag.DimensionIndexSequence, List.of(

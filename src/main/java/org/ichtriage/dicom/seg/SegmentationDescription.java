@@ -11,9 +11,10 @@ import java.util.Objects;
  */
 public record SegmentationDescription(SourceSeries source, SegmentDescription segment, List<boolean[]> masks,
         String seriesDescription, int seriesNumber, String manufacturer, String manufacturerModelName,
-        String softwareVersions, String deviceSerialNumber, Instant contentDateTime) {
+        String softwareVersions, String deviceSerialNumber, Instant contentDateTime, DerivedUids uids) {
     public SegmentationDescription {
         Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(uids, "uids");
         Objects.requireNonNull(segment, "segment");
         Objects.requireNonNull(seriesDescription, "seriesDescription");
         Objects.requireNonNull(manufacturer, "manufacturer");

@@ -35,7 +35,7 @@ class KeyImageBuilderTest {
     static KeyImageDescription describe(SourceSeries src, List<short[]> hu, List<boolean[]> masks) {
         return new KeyImageDescription(src, hu, masks, VOLUME, FLAGS, WindowSetting.BRAIN,
                 "ICH key images (not for diagnostic use)", 902, "ich-triage", "ich-triage worker", "0.1.0",
-                Instant.parse("2026-11-27T08:00:00Z"));
+                Instant.parse("2026-11-27T08:00:00Z"), DerivedUids.random());
     }
 
     @Test

@@ -29,7 +29,7 @@ class SegmentationBuilderTest {
     static SegmentationDescription describe(SourceSeries src, List<boolean[]> masks) {
         return new SegmentationDescription(src, SegmentDescription.hemorrhage("SLEX-Net", "0.3.1"), masks,
                 "ICH segmentation (ich-triage, not for clinical use)", 901, "ich-triage", "ich-triage worker",
-                "0.1.0", "ich-triage-test", Instant.parse("2026-11-27T08:00:00Z"));
+                "0.1.0", "ich-triage-test", Instant.parse("2026-11-27T08:00:00Z"), DerivedUids.random());
     }
 
     @Test
@@ -195,5 +195,21 @@ class SegmentationBuilderTest {
             assertArrayEquals(new long[] {1, f + 1}, dim);
         }
         return ds;
+    }
+
+    @Test
+    void namedUidsGiveOneSegSeriesPerSourceSeriesAndRepeatableInstances() throws Exception {
+        Phantom ph = new Phantom();
+        SourceSeries src = SourceSeries.fromDatasets(ph.datasets);
+        java.util.function.Function<String, SegmentationDescription> forEvent = event -> new SegmentationDescription(src,
+                SegmentDescription.hemorrhage("SLEX-Net", "0.3.1"), ph.masks, "ICH segmentation", 901, "ich-triage", "w", "0.1.0",
+                "t", Instant.parse("2026-11-27T08:00:00Z"), DerivedUids.named(src.seriesInstanceUid() + "/seg", event));
+        BuiltObject rev1 = SegmentationBuilder.build(forEvent.apply("event-1"));
+        BuiltObject rev1Again = SegmentationBuilder.build(forEvent.apply("event-1"));
+        BuiltObject rev2 = SegmentationBuilder.build(forEvent.apply("event-2"));
+        assertEquals(rev1.seriesInstanceUid(), rev2.seriesInstanceUid(), "revisions share the SEG series");
+        assertEquals(rev1.sopInstanceUid(), rev1Again.sopInstanceUid(), "the same result gives the same instance");
+        org.junit.jupiter.api.Assertions.assertNotEquals(rev1.sopInstanceUid(), rev2.sopInstanceUid());
+        org.junit.jupiter.api.Assertions.assertTrue(org.ichtriage.dicom.codec.Uids.isValid(rev1.sopInstanceUid()));
     }
 }
