@@ -153,6 +153,21 @@ public final class Replay {
         List<String> raw = new ArrayList<>();
         var post = WorkerAssembly.postprocessConfig(config);
         // the worker's analyzer, but its events name the replay's application id in their provenance
+        try {
+            return replayWith(model, post, appId, settings, stateDir, series, replayStart, timeoutMs, replayed, refused, raw);
+        } finally {
+            try {
+                model.close(); // idempotent; the analyzer may have closed it already
+            } catch (ModelException e) {
+                out.println("warning: closing the model: " + e.getMessage());
+            }
+        }
+    }
+
+    private Outcome replayWith(SegmentationModel model, org.ichtriage.inference.PostprocessConfig post, String appId,
+                               PipelineSettings settings, Path stateDir, Set<String> series, Map<TopicPartition, Long> replayStart,
+                               long timeoutMs, Map<String, ResultEvent> replayed, Map<String, DeadLetter> refused, List<String> raw)
+            throws InterruptedException {
         try (TriageAnalyzer analyzer = new TriageAnalyzer(() -> new org.ichtriage.inference.VolumeSegmenter(model, post),
                 WorkerAssembly.assembler(config), new DicomResultWriter(SoftwareVersion.get(), List.of(), java.time.Clock.systemUTC()),
                 org.ichtriage.results.PatientKey.forInstallation(config.results().patientKeySecret(), config.stateDir()),

@@ -50,6 +50,7 @@ public final class SegmentationModel implements AutoCloseable {
     private final String fallbackReason;
     private final String sha256;
     private final Options options;
+    private boolean closed;
 
     private SegmentationModel(ModelCard card, OrtEnvironment env, OrtSession session, String provider,
                               String fallbackReason, String sha256, Options options) {
@@ -215,7 +216,12 @@ public final class SegmentationModel implements AutoCloseable {
     }
 
     @Override
-    public void close() throws ModelException {
+    public synchronized void close() throws ModelException {
+        // idempotent: a replay's analyzer and the replay itself may both close the one model they share
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             session.close();
         } catch (OrtException e) {
