@@ -49,6 +49,7 @@ def main(argv=None):
     sh.add_argument("--name", default="slexnet-ich")
     sh.add_argument("--no-ship", action="store_true")
     sh.add_argument("--quick", action="store_true")
+    sh.add_argument("--version", default="1.0.0", help="model card version")
     e = sub.add_parser("evaluate", help="write models/<name>-report.md")
     e.add_argument("--run-dir", required=True)
     e.add_argument("--name", default="slexnet-ich")
@@ -64,7 +65,7 @@ def main(argv=None):
         full_train(a.run_dir, a.data_dir, a.name, ship_model=not a.no_ship)
     elif a.cmd == "ship":
         from .pipeline import ship
-        ship(a.run_dir, a.name, ship_model=not a.no_ship, quick=a.quick)
+        ship(a.run_dir, a.name, ship_model=not a.no_ship, quick=a.quick, version=a.version)
     elif a.cmd == "evaluate":
         from .evaluate import evaluate_run
         evaluate_run(a.run_dir, a.name, quick=a.quick)

@@ -430,6 +430,14 @@ def write_report(path, name, meta, result, summ, by_kind, cb, ca, sw_sum, times,
       f"(git {meta.get('git_commit')}).\n")
     a(f"Model: SLEX-Net, U-Net width {cfgm['width']} depth {cfgm['depth']}, input {cfgm['input_size']}, "
       f"fusion `{cfgm['fusion']}`, beta {cfgm['beta']}. Training time: {meta.get('timing')}.\n")
+    if meta["config"].get("init_from"):
+        c = meta["config"]
+        a(f"Warm start: from {json.dumps(meta.get('warm_start') or c['init_from'])}; then "
+          f"{c['stage2_steps']} joint (stage 2) steps, lr {c['lr_stage2']} cosine, batch {c['batch']}, "
+          f"crop {c['crop']}, lesion_fraction {c['lesion_fraction']}, rim_fraction "
+          f"{c.get('rim_fraction', 0.0)} (lesion-free crops centred on the intracranial edge), "
+          f"seed {c['seed']}. The `Backbone (stage 1, trained alone)` row and the ensemble members "
+          "are those of the warm start's own run.\n")
     s = summ["SLEX-Net"]
     bb = summ["Backbone (stage 1, trained alone)"]
     a("## Targets\n")

@@ -23,7 +23,7 @@ def full_train(run_dir=None, data_dir=None, name="slexnet-ich", ship_model=True,
     print(f"full pipeline {time.time() - t0:.0f}s")
 
 
-def ship(run_dir, name="slexnet-ich", ship_model=True, quick=False):
+def ship(run_dir, name="slexnet-ich", ship_model=True, quick=False, version="1.0.0"):
     """Exports runs/<run>/final.pt, writes the card, evaluates, and (shipping) the golden vectors."""
     run_dir = os.path.abspath(run_dir)
     with open(os.path.join(run_dir, "run.json")) as f:
@@ -45,7 +45,14 @@ def ship(run_dir, name="slexnet-ich", ship_model=True, quick=False):
                 "schedule": "stage 1: backbone and SEM trained separately (SEM fed perturbed "
                             "truth of the neighbour); stage 2: joint fine-tuning; Adam, cosine LR, "
                             "64x64 lesion-centred crops of the 128x128 preprocessed slices"}
-    write_card(os.path.join(models, f"{name}.json"), onnx_path, net, name, "1.0.0",
+    if meta["config"].get("init_from"):
+        training["warm_start"] = meta.get("warm_start") or {"init_from": meta["config"]["init_from"]}
+        training["schedule"] = (
+            "warm start from the weights in warm_start (their own two-stage schedule is recorded "
+            "there), then stage 2 only (joint fine-tuning, Adam, cosine LR from lr_stage2) for "
+            "stage2_steps; lesion-free crops centred on the intracranial edge with probability "
+            "rim_fraction (inner table / skull base hard negatives), otherwise as stage 2 above")
+    write_card(os.path.join(models, f"{name}.json"), onnx_path, net, name, version,
                training=training, metrics={}, high_uncertainty_threshold=0.3)
     if ship_model:
         shutil.copy(os.path.join(run_dir, "final.pt"), os.path.join(models, f"{name}.pt"))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, asdict, field
 import numpy as np
 import torch
 import torch.nn.functional as F
+from scipy import ndimage
 
 from . import phantoms
 from .model import ModelConfig, SlexNet
@@ -43,6 +44,11 @@ class TrainConfig:
     seed: int = 0
     threads: int = 2
     data_dir: str | None = None  # NIfTI data (datasets.py) instead of phantoms
+    # warm start: a finished run's final.pt (then stage1_steps is usually 0)
+    init_from: str | None = None
+    # share of lesion-free crops centred on the intracranial edge (inner table, skull base),
+    # where the shipped 1.0 model put its false-positive rim
+    rim_fraction: float = 0.0
 
     def to_dict(self):
         d = asdict(self)
@@ -124,8 +130,9 @@ def wce_logits(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 class TripleSampler:
     """Random (i-1, i, i+1) triples with edges replicated; lesion slices over-sampled."""
 
-    def __init__(self, vols, lesion_fraction, rng, crop=0):
+    def __init__(self, vols, lesion_fraction, rng, crop=0, rim_fraction=0.0):
         self.vols, self.rng, self.lf, self.crop = vols, rng, lesion_fraction, crop
+        self.rim = rim_fraction
         self.pos, self.all = [], []
         for v, p in enumerate(vols):
             for s in range(p.x.shape[0]):
@@ -139,6 +146,10 @@ class TripleSampler:
         les = np.argwhere(y[1, 0] > 0.5)
         if len(les):
             cy, cx = les[self.rng.integers(len(les))]
+        elif self.rim and self.rng.random() < self.rim:
+            fg = x[1, 0] > x[1, 0].min()
+            edge = np.argwhere(fg & ~ndimage.binary_erosion(fg, iterations=2))
+            cy, cx = edge[self.rng.integers(len(edge))] if len(edge) else (n // 2, n // 2)
         else:
             fg = np.argwhere(x[1, 0] > x[1, 0].min())
             cy, cx = fg[self.rng.integers(len(fg))] if len(fg) else (n // 2, n // 2)
@@ -296,9 +307,12 @@ def train(cfg: TrainConfig, run_dir: str, log=None, resume_stage1: str | None = 
     train_vols = load_split(cfg, "train", log)
     t_data = time.time() - t_start
     rng = np.random.default_rng(cfg.seed)
-    sampler = TripleSampler(train_vols, cfg.lesion_fraction, rng, cfg.crop)
+    sampler = TripleSampler(train_vols, cfg.lesion_fraction, rng, cfg.crop, cfg.rim_fraction)
     log(f"train triples {len(sampler.all)}, lesion {len(sampler.pos)}")
     net = SlexNet(cfg.model).to(device)
+    if cfg.init_from:
+        net.load_state_dict(torch.load(cfg.init_from, map_location="cpu")["state_dict"])
+        log(f"warm start from {cfg.init_from}")
     t1 = time.time()
     if resume_stage1:
         # stage 1 already done (its time is in the earlier run.json / train.log)
