@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.stream.Stream;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -154,12 +153,7 @@ class PipelineIT {
 
     @Test
     void realTiltedGeSeriesIsAnalysedWithItsRealGeometry() throws Exception {
-        Path ge = Path.of(System.getProperty("ich.shared.dir", "../shared"), "data", "ct-head-ge-tilt");
-        assumeTrue(Files.isDirectory(ge), "real GE series not present at " + ge + " (a fresh clone has no ../shared)");
-        List<Path> files;
-        try (Stream<Path> s = Files.list(ge)) {
-            files = s.filter(f -> f.toString().endsWith(".dcm")).sorted().toList();
-        }
+        List<Path> files = org.ichtriage.testing.SharedData.geTiltedFiles();
         Dcmtk.Result sent = Dcmtk.storescu(service.dicomPort(), "ICHTRIAGE", files);
         assertEquals(0, sent.exitCode(), sent.output());
         String series = "1.2.826.0.1.3680043.9.4245.3115138630835728997848661150714813892";

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,14 +30,9 @@ class GeTiltedSeriesTest {
 
     @Test
     void geSeriesAssemblesIntoOneTiltedVolumeWithRealSteps() throws Exception {
-        Path dir = Path.of(System.getProperty("ich.shared.dir", "../shared"), "data", "ct-head-ge-tilt");
         Path dcmdump = Path.of("/usr/bin/dcmdump");
-        assumeTrue(Files.isDirectory(dir), "GE tilted series not present at " + dir.toAbsolutePath());
         assumeTrue(Files.isExecutable(dcmdump), "dcmdump (dcmtk) not installed");
-        List<Path> files;
-        try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(p -> p.toString().endsWith(".dcm")).sorted().toList();
-        }
+        List<Path> files = org.ichtriage.testing.SharedData.geTiltedFiles();
         assertEquals(28, files.size());
         List<CtSlice> slices = new ArrayList<>();
         for (Path f : files) slices.add(read(dcmdump, f));

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -15,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.ichtriage.dicom.codec.DicomLimits;
 import org.ichtriage.dicom.codec.DicomObject;
@@ -100,14 +98,7 @@ class KeyImageBuilderTest {
 
     @Test
     void realTiltedGeSeriesKeyImagesPassDciodvfy() throws Exception {
-        Path dir = Path.of(System.getProperty("ich.shared.dir", "../shared"), "data", "ct-head-ge-tilt");
-        assumeTrue(Files.isDirectory(dir), "real GE tilted series not present at " + dir.toAbsolutePath());
-        List<DicomObject> datasets = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".dcm")).sorted().toList()) {
-                datasets.add(DicomReader.readPart10(Files.readAllBytes(f), DicomLimits.DEFAULT).dataset());
-            }
-        }
+        List<DicomObject> datasets = org.ichtriage.testing.SharedData.geTiltedDatasets();
         List<short[]> hu = new ArrayList<>();
         List<boolean[]> masks = new ArrayList<>();
         for (int z = 0; z < datasets.size(); z++) {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.ichtriage.dicom.codec.DicomException;
 import org.ichtriage.dicom.codec.DicomLimits;
 import org.ichtriage.dicom.codec.DicomObject;
@@ -55,14 +53,7 @@ class SegmentationBuilderTest {
 
     @Test
     void realTiltedGeSeriesWithSyntheticMask() throws Exception {
-        Path dir = Path.of(System.getProperty("ich.shared.dir", "../shared"), "data", "ct-head-ge-tilt");
-        assumeTrue(Files.isDirectory(dir), "real GE tilted series not present at " + dir.toAbsolutePath());
-        List<DicomObject> datasets = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".dcm")).sorted().toList()) {
-                datasets.add(DicomReader.readPart10(Files.readAllBytes(f), DicomLimits.DEFAULT).dataset());
-            }
-        }
+        List<DicomObject> datasets = org.ichtriage.testing.SharedData.geTiltedDatasets();
         assertEquals(28, datasets.size());
         SourceSeries src = SourceSeries.fromDatasets(datasets);
         // A disc of radius 40 px on slices 10..14 only, centred left of the midline.
