@@ -57,6 +57,8 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, ReceivedInstance> slices;
     private KeyValueStore<String, SeriesState> series;
+    /** When this task began processing here; see {@link #quietSince}. */
+    private long taskStartedMs;
 
     /** @param emitSeg false in a replay: SEG and key images are not written again */
     public SeriesAssemblyProcessor(SeriesAnalyzer analyzer, StreamLimits limits, String sourceTopic, boolean emitSeg) {
@@ -77,6 +79,7 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
         this.context = context;
         this.slices = context.getStateStore(TriageTopology.SLICE_STORE);
         this.series = context.getStateStore(TriageTopology.SERIES_STORE);
+        this.taskStartedMs = context.currentSystemTimeMs();
         context.schedule(PUNCTUATE_EVERY, PunctuationType.WALL_CLOCK_TIME, this::punctuate);
     }
 
@@ -193,7 +196,7 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
             SeriesState s = kv.value;
             if (s.status() == SeriesState.Status.OPEN) {
                 open++;
-                if (now - s.lastSeenMs() >= limits.completionGapMs()) {
+                if (now - quietSince(s) >= limits.completionGapMs()) {
                     complete(kv.key, CompletionReason.GAP, now);
                 }
             } else if (now - s.closedAtMs() >= limits.keepClosedMs()) {
@@ -203,6 +206,15 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
         }
         OPEN_SERIES.addAndGet(open - openHere);
         openHere = open;
+    }
+
+    /**
+     * A series restored from the changelog (after a failover or restart) may have its next instances
+     * still waiting in the input topic: the time the task was down is not silence from the sender.
+     * So the gap never counts from before this task started here.
+     */
+    private long quietSince(SeriesState s) {
+        return Math.max(s.lastSeenMs(), taskStartedMs);
     }
 
     private List<ReceivedInstance> slicesOf(String seriesUid) {

@@ -31,6 +31,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.ichtriage.app.config.IchConfig;
 import org.ichtriage.phantom.CtSeriesWriter;
+import org.ichtriage.pipeline.SeriesAssemblyProcessor;
 import org.ichtriage.results.EventJson;
 import org.ichtriage.results.ResultEvent;
 import org.junit.jupiter.api.AfterEach;
@@ -67,12 +68,16 @@ class WorkerFailoverIT {
     }
 
     private Process worker(String name) throws Exception {
+        return worker(name, 3000);
+    }
+
+    private Process worker(String name, long completionGapMs) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve(name));
         int http = EmbeddedKafka.freePort("127.0.0.1");
         List<String> cmd = RunCommandIT.javaCommand(dir);
         cmd.addAll(List.of("run", "--role", "worker", "--bootstrap-servers", broker.bootstrapServers(),
                 "--state-dir", dir.resolve("state").toString(), "--http-port", String.valueOf(http),
-                "--set", "model.path=" + RunCommandIT.TEST_MODEL, "--set", "pipeline.completion-gap-ms=3000"));
+                "--set", "model.path=" + RunCommandIT.TEST_MODEL, "--set", "pipeline.completion-gap-ms=" + completionGapMs));
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("out.log").toFile()).start();
         workers.add(p);
@@ -166,8 +171,11 @@ class WorkerFailoverIT {
 
     @Test
     void twoWorkersSharePartitionsAndSurviveTheLossOfOne() throws Exception {
-        Process a = worker("worker-a");
-        worker("worker-b");
+        // Series close by force-complete records, not by the gap: on a loaded machine the pause around the
+        // kill could legitimately exceed a short gap and give a second revision, which is not what this tests.
+        long neverByGap = Duration.ofMinutes(30).toMillis();
+        Process a = worker("worker-a", neverByGap);
+        worker("worker-b", neverByGap);
         List<CtSeriesWriter.StudyIdentity> ids = new ArrayList<>();
         try (KafkaProducer<String, byte[]> p = producer()) {
             for (int s = 0; s < 6; s++) {
@@ -185,6 +193,10 @@ class WorkerFailoverIT {
                 for (byte[] b : rest) {
                     p.send(new ProducerRecord<>(Topics.INSTANCES, id.seriesInstanceUid(), b)).get();
                 }
+                ProducerRecord<String, byte[]> close = new ProducerRecord<>(Topics.INSTANCES, id.seriesInstanceUid(), new byte[0]);
+                close.headers().add(SeriesAssemblyProcessor.CONTROL_HEADER,
+                        SeriesAssemblyProcessor.FORCE_COMPLETE.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                p.send(close).get();
             }
         }
         Map<String, List<ResultEvent>> r = results(ids.size(), Duration.ofMinutes(4));
@@ -192,6 +204,7 @@ class WorkerFailoverIT {
             List<ResultEvent> got = r.getOrDefault(id.seriesInstanceUid(), List.of());
             assertEquals(1, got.size(), "exactly one result for " + id.seriesInstanceUid() + ": " + got.size());
             assertEquals(8, got.get(0).provenance().instanceCount(), "all 8 instances of " + id.seriesInstanceUid());
+            assertEquals("FORCED", got.get(0).provenance().completionReason());
         }
     }
 }

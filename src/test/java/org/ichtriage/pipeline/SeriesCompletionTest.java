@@ -111,6 +111,36 @@ class SeriesCompletionTest {
     }
 
     @Test
+    void seriesRestoredFromTheChangelogGetsAFullGapForItsWaitingInstances() throws Exception {
+        // As after a failover: the store already holds half a series whose last instance was seen long
+        // before this task started; the other half is still waiting in the input topic.
+        var id = CtSeriesWriter.StudyIdentity.random("P9");
+        List<byte[]> all = series(id, 8, false);
+        long longAgo = System.currentTimeMillis() - 10 * GAP;
+        org.apache.kafka.streams.state.KeyValueStore<String, SeriesState> seriesStore =
+                driver.getKeyValueStore(TriageTopology.SERIES_STORE);
+        org.apache.kafka.streams.state.KeyValueStore<String, ReceivedInstance> sliceStore =
+                driver.getKeyValueStore(TriageTopology.SLICE_STORE);
+        SeriesState restored = SeriesState.open(id.seriesInstanceUid(), 1, longAgo);
+        for (int i = 0; i < 4; i++) {
+            String sop = org.ichtriage.dicom.codec.DicomReader.readPart10(all.get(i),
+                    org.ichtriage.dicom.codec.DicomLimits.DEFAULT).dataset().getString(org.ichtriage.dicom.codec.Tag.SOPInstanceUID);
+            sliceStore.put(SeriesAssemblyProcessor.sliceKey(id.seriesInstanceUid(), sop),
+                    new ReceivedInstance(sop, 0, i, longAgo, all.get(i)));
+            restored = restored.withInstance(longAgo, all.get(i).length, null, 1);
+        }
+        seriesStore.put(id.seriesInstanceUid(), restored);
+
+        driver.advanceWallClockTime(Duration.ofMillis(GAP / 2));
+        assertTrue(results.isEmpty(), "the time the task was away is not a gap in the series");
+        send(id.seriesInstanceUid(), all.subList(4, 8));
+        driver.advanceWallClockTime(Duration.ofMillis(GAP + 500));
+        ResultEvent e = EventJson.fromBytes(results.readValue(), ResultEvent.class);
+        assertEquals(8, e.provenance().instanceCount(), "restored and waiting instances in one result");
+        assertTrue(results.isEmpty(), "exactly one result");
+    }
+
+    @Test
     void completesAtAnnouncedCountBeforeTheGap() {
         var id = CtSeriesWriter.StudyIdentity.random("P2");
         send(id.seriesInstanceUid(), series(id, 6, true));
