@@ -86,7 +86,7 @@ class OrthancEndToEndIT {
                 "kafka.embedded.port", "0",
                 "http.port", "0",
                 "dicom.port", Integer.toString(ourDicomPort),
-                "pipeline.completion-gap-ms", "1500",
+                "pipeline.completion-gap-ms", "4000", // well above any pause inside one storescu run on a loaded machine
                 "model.path", model.toString(),
                 "forward.destinations", "ORTHANC@127.0.0.1:" + orthancDicomPort,
                 "forward.backoff-ms", "500"));

@@ -60,7 +60,7 @@ class PipelineIT {
                 "kafka.embedded.port", "0",
                 "http.port", "0",
                 "dicom.port", "0",
-                "pipeline.completion-gap-ms", "1500",
+                "pipeline.completion-gap-ms", "4000", // well above any pause inside one storescu run on a loaded machine
                 "model.path", SHIPPED_MODEL.toString()));
         service = new IchTriageService(config).start();
         results = consumer(Topics.RESULTS);
