@@ -50,6 +50,8 @@ def main(argv=None):
     sh.add_argument("--no-ship", action="store_true")
     sh.add_argument("--quick", action="store_true")
     sh.add_argument("--version", default="1.0.0", help="model card version")
+    ps = sub.add_parser("shift-sweep", help="Dice / volume error of a finished run for prior shifts around its own")
+    ps.add_argument("--run-dir", required=True)
     e = sub.add_parser("evaluate", help="write models/<name>-report.md")
     e.add_argument("--run-dir", required=True)
     e.add_argument("--name", default="slexnet-ich")
@@ -66,6 +68,9 @@ def main(argv=None):
     elif a.cmd == "ship":
         from .pipeline import ship
         ship(a.run_dir, a.name, ship_model=not a.no_ship, quick=a.quick, version=a.version)
+    elif a.cmd == "shift-sweep":
+        from .evaluate import prior_shift_sweep
+        prior_shift_sweep(a.run_dir)
     elif a.cmd == "evaluate":
         from .evaluate import evaluate_run
         evaluate_run(a.run_dir, a.name, quick=a.quick)
