@@ -29,6 +29,7 @@ train-smoke:
 	cd training && $(JEMALLOC) $(PY) -m unittest discover -s tests -t . -q
 	cd training && $(JEMALLOC) $(PY) -m ichtrain smoke --out ../target/smoke-model
 	cd training && $(JEMALLOC) $(PY) -m ichtrain shift-sweep --run-dir ../target/smoke-model/run > ../target/smoke-model/shift-sweep.txt
+	cd training && $(JEMALLOC) $(PY) -m ichtrain component-sweep --run-dir ../target/smoke-model/run > ../target/smoke-model/component-sweep.txt
 
 train:
 	cd training && $(JEMALLOC) $(PY) -m ichtrain train --run-dir runs/shipped

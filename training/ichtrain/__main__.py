@@ -52,6 +52,8 @@ def main(argv=None):
     sh.add_argument("--version", default="1.0.0", help="model card version")
     ps = sub.add_parser("shift-sweep", help="Dice / volume error of a finished run for prior shifts around its own")
     ps.add_argument("--run-dir", required=True)
+    cs = sub.add_parser("component-sweep", help="Dice / volume error of a finished run for minimum lesion component sizes")
+    cs.add_argument("--run-dir", required=True)
     e = sub.add_parser("evaluate", help="write models/<name>-report.md")
     e.add_argument("--run-dir", required=True)
     e.add_argument("--name", default="slexnet-ich")
@@ -71,6 +73,9 @@ def main(argv=None):
     elif a.cmd == "shift-sweep":
         from .evaluate import prior_shift_sweep
         prior_shift_sweep(a.run_dir)
+    elif a.cmd == "component-sweep":
+        from .evaluate import component_sweep
+        component_sweep(a.run_dir)
     elif a.cmd == "evaluate":
         from .evaluate import evaluate_run
         evaluate_run(a.run_dir, a.name, quick=a.quick)

@@ -9,12 +9,19 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from scipy import ndimage
+
 from . import metrics as M
 from .model import SlexNet, ModelConfig, VolumeGraph, binary_entropy, cw_weight
 from .png import Canvas, COLORS, write_png
 from .train import TrainConfig, config_from_dict, load_split, REPO
 
 SWEEP = [round(0.05 * k, 2) for k in range(11)]
+# The worker's postprocessing (Java Postprocessor, setting results.min-component-mm3), so that the
+# report measures what the worker reports: lesion = p >= 0.5 inside the intracranial mask, then 3D
+# face-connected (6-neighbour) components under this size are removed. Chosen on validation with
+# `ichtrain component-sweep` (training/REPORT_NOTES.md).
+MIN_COMPONENT_MM3 = 1000.0
 MC_T = 20
 BAD_ERROR = 0.3  # a volume with 1 - Dice above this is what the uncertainty flag should catch
 
@@ -112,16 +119,28 @@ def to_native(p: torch.Tensor, rows, cols) -> np.ndarray:
                          align_corners=False)[:, 0].numpy()
 
 
+def remove_small_components(pred: np.ndarray, spacing_zyx, min_mm3: float) -> np.ndarray:
+    """Drops 3D face-connected components of a [S,R,C] mask smaller than min_mm3 (the worker's rule)."""
+    if min_mm3 <= 0 or not pred.any():
+        return pred
+    labels, _ = ndimage.label(pred)  # default structure: the 6 face neighbours
+    voxel_mm3 = float(spacing_zyx[0] * spacing_zyx[1] * spacing_zyx[2])
+    sizes_mm3 = np.bincount(labels.ravel())[1:] * voxel_mm3
+    keep = np.flatnonzero(sizes_mm3 >= min_mm3) + 1
+    return np.isin(labels, keep)
+
+
 class VolumeEval:
-    def __init__(self, vol):
+    def __init__(self, vol, min_component_mm3=MIN_COMPONENT_MM3):
         self.v = vol
+        self.min_component_mm3 = min_component_mm3
         self.truth = np.asarray(vol.label, np.float32) >= 0.5
         self.mask = vol.mask
         self.sp = (vol.spacing[2], vol.spacing[0], vol.spacing[1])  # z, y, x mm
         self.positive = bool(self.truth.any())
 
     def pred(self, p_native):
-        return (p_native >= 0.5) & self.mask
+        return remove_small_components((p_native >= 0.5) & self.mask, self.sp, self.min_component_mm3)
 
     def seg_metrics(self, p_native, full=True):
         pred = self.pred(p_native)
@@ -402,6 +421,10 @@ def update_card(path, result, summ, by_kind, calres_b, thr, thr_info, corr):
         "rule, over the native pixels of the predicted lesion mask (p >= 0.5 AND intracranial "
         "mask); 0 when nothing is predicted")
     card["high_uncertainty_calibration"] = thr_info
+    # what the metrics below assume of the worker; ModelCardConsistencyTest checks the worker's default
+    card["evaluated_postprocessing"] = {"threshold": 0.5, "min_component_mm3": MIN_COMPONENT_MM3,
+                                        "connectivity": "3D, 6 face neighbours",
+                                        "worker_setting": "results.min-component-mm3"}
     card["metrics"] = {
         "test_set": f"{s['n']} held-out phantom volumes ({s['n_pos']} with hemorrhage)",
         "dice_mean": s["dice_mean"], "dice_sd": s["dice_sd"], "hd_mm": s["hd_mean"],
@@ -452,6 +475,9 @@ def write_report(path, name, meta, result, summ, by_kind, cb, ca, sw_sum, times,
     tt = (meta.get("timing") or {}).get("total_s", float("nan"))
     a(f"| full training <= 90 min on 2 CPU cores | {tt / 60:.1f} min | {'yes' if tt <= 5400 else 'NO'} |\n")
     a("## Segmentation (test set; Dice/HD/RVD over volumes with hemorrhage, empty predictions count as Dice 0)\n")
+    a(f"Every mask below is postprocessed as the worker does by default: p >= 0.5 inside the intracranial "
+      f"mask, then 3D face-connected components under {MIN_COMPONENT_MM3:g} mm^3 removed "
+      "(`results.min-component-mm3`, chosen on validation with `ichtrain component-sweep`).\n")
     a("| method | subset | n (pos/neg) | Dice mean ± sd | Dice median | empty pred on pos | HD mm | HD95 mm | RVD mean | RVD median | volume R² | FP volumes (any voxel) | FP > 0.1 mL |")
     a("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 
@@ -526,35 +552,57 @@ def write_report(path, name, meta, result, summ, by_kind, cb, ca, sw_sum, times,
 
 
 SHIFT_DELTAS = (-0.5, -0.25, 0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
+COMPONENT_MM3 = (0.0, 10.0, 100.0, 250.0, 500.0, 750.0, 1000.0, 1500.0, 2000.0, 3000.0)
 
 
-def prior_shift_sweep(run_dir, splits=("val", "test"), deltas=SHIFT_DELTAS, log=print):
-    """SLEX-Net Dice, volume error and FP volumes for prior shifts around the trained one.
+def _sweep(run_dir, splits, candidates, metrics_for, label, log):
+    """One hypothesis pass per volume (raw logits), then every candidate on the same logits.
 
-    The shift is meant to be chosen on validation; the test rows are printed only to show whether
-    that choice carries over. One hypothesis pass per volume, then every shift on the same logits.
-    """
+    Candidates are meant to be chosen on validation; the test rows only show whether that choice
+    carries over."""
     import dataclasses
     torch.set_num_threads(2)
     with open(os.path.join(run_dir, "run.json")) as f:
         cfg = config_from_dict(json.load(f)["config"])
     net = load_net(os.path.join(run_dir, "final.pt"))
-    trained = net.cfg.prior_shift
-    net.cfg = dataclasses.replace(net.cfg, prior_shift=0.0)  # raw logits; each shift applied below
+    trained_shift = net.cfg.prior_shift
+    net.cfg = dataclasses.replace(net.cfg, prior_shift=0.0)
     table = {}
     for split in splits:
-        rows = {d: [] for d in deltas}
+        rows = {c: [] for c in candidates}
         for vol in load_split(cfg, split, log):
-            ve = VolumeEval(vol)
             _, R, C = vol.label.shape
             raw = {k: v for k, v in hypotheses(net, vol.x).items() if k != "_shift"}
-            for d in deltas:
-                h = {k: v - (trained + d) for k, v in raw.items()}
-                p = variants(h, cfg.model.beta, cfg.model.fusion)["SLEX-Net"]
-                rows[d].append(ve.seg_metrics(to_native(p, R, C), full=False)[0])
-        for d in deltas:
-            s = summarize(rows[d])
-            table[(split, d)] = s
-            log(f"{split} shift {trained:.3f}{d:+.2f}: Dice {s['dice_mean']:.3f}, median |volume error| "
-                f"{s['rvd_median']:.3f}, FP volumes {s['fp_volumes']}/{s['n_neg']}")
+            for c in candidates:
+                rows[c].append(metrics_for(vol, raw, trained_shift, cfg, c, R, C))
+        for c in candidates:
+            s = summarize(rows[c])
+            table[(split, c)] = s
+            log(f"{split} {label(trained_shift, c)}: Dice {s['dice_mean']:.3f}, median |volume error| "
+                f"{s['rvd_median']:.3f}, FP volumes {s['fp_volumes']}/{s['n_neg']}, volume R2 {s['volume_r2']:.2f}")
     return table
+
+
+def _slexnet_native(raw, shift, cfg, R, C):
+    h = {k: v - shift for k, v in raw.items()}
+    return to_native(variants(h, cfg.model.beta, cfg.model.fusion)["SLEX-Net"], R, C)
+
+
+def prior_shift_sweep(run_dir, splits=("val", "test"), deltas=SHIFT_DELTAS, log=print):
+    """SLEX-Net metrics for logit shifts around the trained one (postprocessing as shipped)."""
+    def metrics_for(vol, raw, trained, cfg, d, R, C):
+        return VolumeEval(vol).seg_metrics(_slexnet_native(raw, trained + d, cfg, R, C), full=False)[0]
+    return _sweep(run_dir, splits, deltas, metrics_for, lambda t, d: f"shift {t:.3f}{d:+.2f}", log)
+
+
+def component_sweep(run_dir, splits=("val", "test"), sizes=COMPONENT_MM3, log=print):
+    """SLEX-Net metrics for minimum lesion component sizes (results.min-component-mm3)."""
+    cache = {}
+
+    def metrics_for(vol, raw, trained, cfg, mm3, R, C):
+        key = (vol.kind, int(vol.seed))
+        if key not in cache:  # the same probabilities for every size
+            cache.clear()
+            cache[key] = _slexnet_native(raw, trained, cfg, R, C)
+        return VolumeEval(vol, min_component_mm3=mm3).seg_metrics(cache[key], full=False)[0]
+    return _sweep(run_dir, splits, sizes, metrics_for, lambda t, mm3: f"min component {mm3:g} mm3", log)

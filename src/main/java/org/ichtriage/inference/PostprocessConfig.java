@@ -17,7 +17,7 @@ public record PostprocessConfig(double threshold, double strictThreshold, double
                                 double reviewIntervalMinMl, double reviewIntervalFraction) {
 
     /** Components under 10 mm^3 (about 8 voxels of 0.5 x 0.5 x 5 mm) are treated as noise. */
-    public static final PostprocessConfig DEFAULTS = new PostprocessConfig(0.5, 0.7, 0.3, 10.0, 30.0, 2, 2.0, 0.5);
+    public static final PostprocessConfig DEFAULTS = new PostprocessConfig(0.5, 0.7, 0.3, 1000.0, 30.0, 2, 2.0, 0.5);
 
     public PostprocessConfig {
         if (!(lenientThreshold < threshold && threshold < strictThreshold) || lenientThreshold <= 0 || strictThreshold >= 1) {

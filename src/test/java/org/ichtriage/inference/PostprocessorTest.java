@@ -16,6 +16,8 @@ class PostprocessorTest {
     private static final int M = 64;
     private static final int PLANE = M * M;
     // 0.5 mm pixels and 5 mm steps: one voxel is 1.25 mm^3
+    /** The lesions here are a few mm^3 (voxels of 1.25 mm^3); the 1 mL default would remove them all. */
+    private static final PostprocessConfig SMALL_LESIONS = PostprocessConfig.DEFAULTS.withMinComponentMm3(10);
     private static final CtVolume GEOMETRY = Phantoms.head(N, M, 0.5, 5.0, 0, null);
     private static final ModelCard CARD = new ModelCard("t", "1", "t.onnx", "0".repeat(64), M, 1, "probability", 0.2,
             0.3, "tests", java.util.List.of("none"));
@@ -37,10 +39,14 @@ class PostprocessorTest {
         }
     }
 
-    private LesionAnalysis run(PostprocessConfig cfg) {
+    private List<SliceMask> brainMasks() {
         List<SliceMask> masks = new ArrayList<>();
         for (boolean[] b : brain) masks.add(SliceMask.of(M, M, b));
-        PreprocessedVolume pre = new PreprocessedVolume(N, M, M, M, new float[N * PLANE], masks);
+        return masks;
+    }
+
+    private LesionAnalysis run(PostprocessConfig cfg) {
+        PreprocessedVolume pre = new PreprocessedVolume(N, M, M, M, new float[N * PLANE], brainMasks());
         ModelOutput out = new ModelOutput(N, M, prob, new float[3 * N * PLANE], entropy);
         return new Postprocessor(cfg).postprocess(GEOMETRY, pre, out, CARD);
     }
@@ -58,7 +64,7 @@ class PostprocessorTest {
             bandEntropy(s, 20, 20, 10, 0.2f);
             square(s, 20, 20, 10, 0.9f, 0.6f);   // lesion core
         }
-        LesionAnalysis a = run(PostprocessConfig.DEFAULTS);
+        LesionAnalysis a = run(SMALL_LESIONS);
         assertEquals(300, a.lesionVoxels());
         assertEquals(300 * 1.25 / 1000, a.volumeMl(), 1e-12);
         assertEquals(300 * 1.25 / 1000, a.interval().lowerMl(), 1e-12);
@@ -76,11 +82,26 @@ class PostprocessorTest {
         assertTrue(a.flags().ichDetected());
         assertTrue(a.flags().highUncertainty(), "0.6 > card threshold 0.3");
         assertFalse(a.flags().largeVolume());
-        assertTrue(run(PostprocessConfig.DEFAULTS.withLargeVolumeMl(0.375)).flags().largeVolume());
+        assertTrue(run(SMALL_LESIONS.withLargeVolumeMl(0.375)).flags().largeVolume());
         assertEquals(List.of(ReviewReason.HIGH_UNCERTAINTY), a.flags().reviewReasons());
         assertEquals(300, a.lesionMask().get(4).cardinality() * 3);
         assertTrue(a.lesionMask().get(4).get(20, 20));
         assertFalse(a.lesionMask().get(4).get(19, 20));
+    }
+
+    @Test
+    void defaultDropsComponentsUnderOneMillilitre() {
+        square(1, 5, 5, 20, 0.9f, 0f);
+        square(2, 5, 5, 20, 0.9f, 0f);    // 800 voxels of 1.25 mm^3 = 1000 mm^3: kept
+        square(5, 35, 35, 20, 0.9f, 0f);  // 400 voxels = 500 mm^3: removed
+        LesionAnalysis a = new Postprocessor(PostprocessConfig.DEFAULTS).postprocess(GEOMETRY,
+                new PreprocessedVolume(N, M, M, M, new float[N * PLANE], brainMasks()),
+                new ModelOutput(N, M, prob, new float[3 * N * PLANE], entropy), CARD);
+        assertEquals(1000.0, PostprocessConfig.DEFAULTS.minComponentMm3());
+        assertEquals(1, a.removedComponents());
+        assertEquals(800, a.lesionVoxels());
+        assertEquals(1.0, a.volumeMl(), 1e-9);
+        assertTrue(a.lesionMask().get(5).isEmpty());
     }
 
     @Test
@@ -89,14 +110,14 @@ class PostprocessorTest {
         square(3, 40, 40, 2, 0.9f, 0f);  // 4 voxels = 5 mm^3
         square(4, 40, 40, 2, 0.9f, 0f);  // joined across slices: 8 voxels = 10 mm^3, kept at 10
         square(6, 50, 50, 1, 0.9f, 0f);  // 1 voxel = 1.25 mm^3, removed
-        LesionAnalysis kept = run(PostprocessConfig.DEFAULTS);
+        LesionAnalysis kept = run(SMALL_LESIONS);
         assertEquals(1, kept.removedComponents());
         assertEquals(108, kept.lesionVoxels());
         assertTrue(kept.lesionMask().get(6).isEmpty());
-        LesionAnalysis strict = run(PostprocessConfig.DEFAULTS.withMinComponentMm3(10.01));
+        LesionAnalysis strict = run(SMALL_LESIONS.withMinComponentMm3(10.01));
         assertEquals(2, strict.removedComponents());
         assertEquals(100, strict.lesionVoxels());
-        LesionAnalysis all = run(PostprocessConfig.DEFAULTS.withMinComponentMm3(0));
+        LesionAnalysis all = run(SMALL_LESIONS.withMinComponentMm3(0));
         assertEquals(0, all.removedComponents());
         assertEquals(109, all.lesionVoxels());
     }
@@ -105,7 +126,7 @@ class PostprocessorTest {
     void probabilityOutsideTheIntracranialMaskIsNotLesion() {
         square(3, 20, 20, 10, 0.9f, 0f);
         for (int r = 20; r < 30; r++) for (int c = 25; c < 30; c++) brain[3][r * M + c] = false;
-        LesionAnalysis a = run(PostprocessConfig.DEFAULTS);
+        LesionAnalysis a = run(SMALL_LESIONS);
         assertEquals(50, a.lesionVoxels());
         assertEquals(List.of(ReviewReason.LESION_AT_MASK_EDGE), a.flags().reviewReasons());
     }
@@ -113,14 +134,14 @@ class PostprocessorTest {
     @Test
     void lesionOnTheLastSliceNeedsReview() {
         square(N - 1, 20, 20, 10, 0.9f, 0f);
-        assertEquals(List.of(ReviewReason.LESION_AT_VOLUME_END), run(PostprocessConfig.DEFAULTS).flags().reviewReasons());
+        assertEquals(List.of(ReviewReason.LESION_AT_VOLUME_END), run(SMALL_LESIONS).flags().reviewReasons());
     }
 
     @Test
     void wideIntervalNeedsReviewEvenWithoutLesion() {
         // p = 0.4 everywhere in a 40x40 block on 2 slices: 0 mL at 0.5, 4 mL at 0.3 > 2 mL minimum
         for (int s = 3; s <= 4; s++) square(s, 10, 10, 40, 0.4f, 0.69f);
-        LesionAnalysis a = run(PostprocessConfig.DEFAULTS);
+        LesionAnalysis a = run(SMALL_LESIONS);
         assertFalse(a.flags().ichDetected());
         assertFalse(a.flags().highUncertainty());
         assertEquals(2 * 1600 * 1.25 / 1000, a.interval().upperMl(), 1e-12);
@@ -129,7 +150,7 @@ class PostprocessorTest {
 
     @Test
     void emptyOutputGivesZerosAndNoFlags() {
-        LesionAnalysis a = run(PostprocessConfig.DEFAULTS);
+        LesionAnalysis a = run(SMALL_LESIONS);
         assertEquals(0, a.volumeMl());
         assertEquals(AbcMeasurement.NONE, a.abc());
         assertEquals(0, a.uncertainty().meanEntropyLesion());
@@ -146,7 +167,7 @@ class PostprocessorTest {
         for (boolean[] b : brain) masks.add(SliceMask.of(M, M, b));
         PreprocessedVolume pre = new PreprocessedVolume(N, s32, M, M, new float[N * s32 * s32], masks);
         ModelOutput out = new ModelOutput(N, s32, p, new float[3 * N * s32 * s32], new float[N * s32 * s32]);
-        LesionAnalysis a = new Postprocessor(PostprocessConfig.DEFAULTS).postprocess(GEOMETRY, pre, out, CARD);
+        LesionAnalysis a = new Postprocessor(SMALL_LESIONS).postprocess(GEOMETRY, pre, out, CARD);
         assertEquals(64, a.lesionVoxels());
         assertTrue(a.lesionMask().get(3).get(16, 16) && a.lesionMask().get(3).get(23, 23));
         assertFalse(a.lesionMask().get(3).get(15, 16) || a.lesionMask().get(3).get(24, 23));

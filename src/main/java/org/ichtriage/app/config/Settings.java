@@ -49,7 +49,7 @@ public final class Settings {
             Setting.of("model.provider", "auto", "auto (CUDA when present, else CPU), cuda or cpu"),
             Setting.of("model.intra-op-threads", "2", "ONNX Runtime intra-op threads per session"),
             Setting.of("results.large-volume-ml", "30", "volume at or above which large_volume is flagged"),
-            Setting.of("results.min-component-mm3", "10", "3D lesion components smaller than this are removed (0 keeps all)"),
+            Setting.of("results.min-component-mm3", "1000", "3D lesion components smaller than this (mm^3) are removed; 1000 = 1 mL, chosen on validation (docs/decisions/postprocessing.md); 0 keeps all"),
             Setting.of("results.include-patient-name", "false", "put PatientName and PatientBirthDate into events (off by default)"),
             Setting.of("forward.destinations", "",
                     "comma-separated PACS destinations AE@host:port that SEG objects are sent to by C-STORE; empty forwards nothing"),
