@@ -106,12 +106,26 @@ public final class KeyImageRenderer {
         BitmapFont.draw(img, x, y, t, scale, TEXT_RGB);
     }
 
-    /** Splits at spaces so that no line is wider than maxWidth; a single over-long word is cut. */
+    /**
+     * Splits so that no line is wider than maxWidth. Phrases joined by " / " (the flags) stay whole
+     * where they fit, so that a reader never sees "NEEDS" at the end of one line and "REVIEW" on the
+     * next; otherwise it splits at spaces, and a single over-long word is cut.
+     */
     static List<String> wrap(String text, int maxWidth, int scale) {
         int maxChars = Math.max(1, (maxWidth / scale + 1) / BitmapFont.ADVANCE);
+        List<String> units = new ArrayList<>();
+        String[] phrases = text.strip().split(" / ");
+        for (int i = 0; i < phrases.length; i++) {
+            String unit = phrases[i] + (i < phrases.length - 1 ? " /" : "");
+            if (unit.length() <= maxChars) {
+                units.add(unit);
+            } else {
+                units.addAll(List.of(unit.split(" +")));
+            }
+        }
         List<String> lines = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
-        for (String word : text.strip().split(" +")) {
+        for (String word : units) {
             while (word.length() > maxChars) {
                 if (cur.length() > 0) {
                     lines.add(cur.toString());

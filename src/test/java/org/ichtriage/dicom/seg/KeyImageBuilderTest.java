@@ -163,6 +163,16 @@ class KeyImageBuilderTest {
         assertEquals(List.of("AAAA BBBB", "CCCC"), lines);
     }
 
+    @Test
+    void flagsWrapBetweenPhrasesNotInsideThem() {
+        String flags = "ICH DETECTED / HIGH UNCERTAINTY / NEEDS REVIEW";
+        int width = BitmapFont.width("ICH DETECTED / HIGH UNCERTAINTY / NEEDS", 1);
+        assertEquals(List.of("ICH DETECTED / HIGH UNCERTAINTY /", "NEEDS REVIEW"), KeyImageRenderer.wrap(flags, width, 1));
+        // a phrase wider than the line still breaks at its spaces
+        assertEquals(List.of("ICH", "DETECTED /", "HIGH", "UNCERTAINTY"),
+                KeyImageRenderer.wrap("ICH DETECTED / HIGH UNCERTAINTY", BitmapFont.width("UNCERTAINTY", 1), 1));
+    }
+
     private static void dciodvfyClean(Path file) throws Exception {
         if (!Files.isExecutable(Judges.DCIODVFY)) {
             System.err.println("dciodvfy not installed (Debian dicom3tools): IOD check of " + file + " not run");
