@@ -9,6 +9,7 @@ import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -71,8 +72,15 @@ public final class PipelineRunner implements AutoCloseable {
         return s == KafkaStreams.State.RUNNING ? null : "pipeline is " + s;
     }
 
+    /**
+     * Leaves the consumer group on a clean stop. Kafka Streams stays in the group by default, so a
+     * restarted worker (or the workers that remain) would wait for the broker to expire the old
+     * member (session timeout, 45 s) before any partition is processed again: measured here, the
+     * second `run --demo` on one state folder waited 46 s for its result instead of 4 s.
+     */
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(30));
+        streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
     }
 }

@@ -114,7 +114,7 @@ public final class KeyImageRenderer {
     static List<String> wrap(String text, int maxWidth, int scale) {
         int maxChars = Math.max(1, (maxWidth / scale + 1) / BitmapFont.ADVANCE);
         List<String> units = new ArrayList<>();
-        String[] phrases = text.strip().split(" / ");
+        String[] phrases = text.strip().replaceAll(" +", " ").split(" / ");
         for (int i = 0; i < phrases.length; i++) {
             String unit = phrases[i] + (i < phrases.length - 1 ? " /" : "");
             if (unit.length() <= maxChars) {
