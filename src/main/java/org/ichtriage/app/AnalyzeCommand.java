@@ -70,8 +70,10 @@ final class AnalyzeCommand implements Callable<Integer> {
                 if (series == null || sop == null) {
                     throw new DicomException("no SeriesInstanceUID or SOPInstanceUID");
                 }
+                // "received" is when analyze read the file, so last_receive_to_result is the analysis
+                // latency as in the worker, not the age of the file
                 bySeries.computeIfAbsent(series, k -> new ArrayList<>())
-                        .add(new ReceivedInstance(sop, -1, -1, Files.getLastModifiedTime(f).toMillis(), bytes));
+                        .add(new ReceivedInstance(sop, -1, -1, System.currentTimeMillis(), bytes));
             } catch (DicomException e) {
                 System.err.println("ich-triage: skipping " + f + ": " + e.getMessage());
                 skipped++;
