@@ -421,7 +421,7 @@ def update_card(path, result, summ, by_kind, calres_b, thr, thr_info, corr):
         "rule, over the native pixels of the predicted lesion mask (p >= 0.5 AND intracranial "
         "mask); 0 when nothing is predicted")
     card["high_uncertainty_calibration"] = thr_info
-    # what the metrics below assume of the worker; ModelCardConsistencyTest checks the worker's default
+    # what the metrics below assume of the worker; ShippedModelCardTest (Java) checks the worker's default
     card["evaluated_postprocessing"] = {"threshold": 0.5, "min_component_mm3": MIN_COMPONENT_MM3,
                                         "connectivity": "3D, 6 face neighbours",
                                         "worker_setting": "results.min-component-mm3"}
