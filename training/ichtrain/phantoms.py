@@ -291,6 +291,16 @@ def _colin():
     return _COLIN
 
 
+def _crescent_thickness(kind, dist, rng):
+    """Thickness in mm of an SDH (long, thin, rounded profile) or EDH (short, thick, lens) at a
+    distance dist from its centre on the inner table. Draws extent, then thickness, from rng."""
+    if kind == "SDH":
+        ext, t = rng.uniform(45, 80), rng.uniform(4, 14)
+        return t * np.sqrt(np.clip(1 - (dist / ext) ** 2, 0, None))
+    ext, t = rng.uniform(20, 35), rng.uniform(10, 22)
+    return t * np.clip(1 - (dist / ext) ** 2, 0, None)
+
+
 def _colin_lesion(kind, rng, C, grid):
     """Lesion mask in template space (uint8)."""
     gx, gy, gz = grid
@@ -304,13 +314,7 @@ def _colin_lesion(kind, rng, C, grid):
         cand = np.argwhere(shell & (gz > C["ctr"][2] - 20))
         c = cand[rng.integers(len(cand))]
         dist = np.sqrt((gx - c[0]) ** 2 + (gy - c[1]) ** 2 + (gz - c[2]) ** 2)
-        if kind == "SDH":
-            ext, t = rng.uniform(45, 80), rng.uniform(4, 14)
-            prof = np.sqrt(np.clip(1 - (dist / ext) ** 2, 0, None))
-        else:
-            ext, t = rng.uniform(20, 35), rng.uniform(10, 22)
-            prof = np.clip(1 - (dist / ext) ** 2, 0, None)
-        return intra & (depth < t * prof)
+        return intra & (depth < _crescent_thickness(kind, dist, rng))
     if kind == "SAH":
         cand = np.argwhere(csf & (depth > 2))
         c = cand[rng.integers(len(cand))]
@@ -457,13 +461,7 @@ def ge_volume(rng, lesion_types=None, matrix=256):
             c = cand[rng.integers(len(cand))]
             c = (px[tuple(c)], py[tuple(c)], pz[tuple(c)])
             dist = np.sqrt((px - c[0]) ** 2 + (py - c[1]) ** 2 + (pz - c[2]) ** 2)
-            if k == "SDH":
-                ext, t = rng.uniform(45, 80), rng.uniform(4, 14)
-                prof = np.sqrt(np.clip(1 - (dist / ext) ** 2, 0, None))
-            else:
-                ext, t = rng.uniform(20, 35), rng.uniform(10, 22)
-                prof = np.clip(1 - (dist / ext) ** 2, 0, None)
-            lab |= intra & (depth < t * prof)
+            lab |= intra & (depth < _crescent_thickness(k, dist, rng))
         else:
             # IPH everywhere; SAH/IVH approximated by low-density (CSF-like) regions near a seed
             csfish = brain & (hu < 18)
