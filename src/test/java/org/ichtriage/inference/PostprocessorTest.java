@@ -39,14 +39,10 @@ class PostprocessorTest {
         }
     }
 
-    private List<SliceMask> brainMasks() {
+    private LesionAnalysis run(PostprocessConfig cfg) {
         List<SliceMask> masks = new ArrayList<>();
         for (boolean[] b : brain) masks.add(SliceMask.of(M, M, b));
-        return masks;
-    }
-
-    private LesionAnalysis run(PostprocessConfig cfg) {
-        PreprocessedVolume pre = new PreprocessedVolume(N, M, M, M, new float[N * PLANE], brainMasks());
+        PreprocessedVolume pre = new PreprocessedVolume(N, M, M, M, new float[N * PLANE], masks);
         ModelOutput out = new ModelOutput(N, M, prob, new float[3 * N * PLANE], entropy);
         return new Postprocessor(cfg).postprocess(GEOMETRY, pre, out, CARD);
     }
@@ -94,9 +90,7 @@ class PostprocessorTest {
         square(1, 5, 5, 20, 0.9f, 0f);
         square(2, 5, 5, 20, 0.9f, 0f);    // 800 voxels of 1.25 mm^3 = 1000 mm^3: kept
         square(5, 35, 35, 20, 0.9f, 0f);  // 400 voxels = 500 mm^3: removed
-        LesionAnalysis a = new Postprocessor(PostprocessConfig.DEFAULTS).postprocess(GEOMETRY,
-                new PreprocessedVolume(N, M, M, M, new float[N * PLANE], brainMasks()),
-                new ModelOutput(N, M, prob, new float[3 * N * PLANE], entropy), CARD);
+        LesionAnalysis a = run(PostprocessConfig.DEFAULTS);
         assertEquals(1000.0, PostprocessConfig.DEFAULTS.minComponentMm3());
         assertEquals(1, a.removedComponents());
         assertEquals(800, a.lesionVoxels());
