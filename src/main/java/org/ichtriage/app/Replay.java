@@ -18,14 +18,17 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -120,23 +123,80 @@ public final class Replay {
         }
     }
 
-    /** One partition, in the original order per series, then each series' force-complete record. */
-    private void copy(List<ConsumerRecord<String, byte[]>> range, Set<String> series, String inputTopic) {
+    private void copy(List<ConsumerRecord<String, byte[]>> range, Set<String> series, String inputTopic) throws InterruptedException {
         Properties pp = kafka.clientProperties();
         pp.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES);
         pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        pp.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(pp, new StringSerializer(), new ByteArraySerializer())) {
-            range.sort(java.util.Comparator.comparingLong(ConsumerRecord<String, byte[]>::timestamp));
-            for (ConsumerRecord<String, byte[]> r : range) {
-                producer.send(new ProducerRecord<>(inputTopic, 0, r.timestamp(), r.key(), r.value(), r.headers()));
-            }
-            for (String s : series) {
-                RecordHeaders h = new RecordHeaders();
-                h.add(SeriesAssemblyProcessor.CONTROL_HEADER, SeriesAssemblyProcessor.FORCE_COMPLETE.getBytes(StandardCharsets.UTF_8));
-                producer.send(new ProducerRecord<>(inputTopic, 0, null, s, null, h));
-            }
-            producer.flush();
+            writeInput(producer, range, series, inputTopic);
         }
+    }
+
+    /**
+     * One partition: every instance record of the range, then each series' force-complete record.
+     * Every write is confirmed, and an instance whose write failed is written again before any
+     * control record: a series closed without one of its instances would answer for less input than
+     * the original, a MISMATCH that is the copy's fault, not the model's. The order of a series'
+     * instances does not matter (they are keyed by SOP Instance UID); only that all come before its
+     * control record.
+     */
+    static void writeInput(Producer<String, byte[]> producer, List<ConsumerRecord<String, byte[]>> range, Set<String> series,
+                           String inputTopic) throws InterruptedException {
+        List<ProducerRecord<String, byte[]>> pending = new ArrayList<>();
+        range.sort(java.util.Comparator.comparingLong(ConsumerRecord<String, byte[]>::timestamp));
+        for (ConsumerRecord<String, byte[]> r : range) {
+            Long timestamp = r.timestamp() >= 0 ? r.timestamp() : null; // a record of an old message format has none
+            pending.add(new ProducerRecord<>(inputTopic, 0, timestamp, r.key(), r.value(), r.headers()));
+        }
+        for (int attempt = 1; !pending.isEmpty(); attempt++) {
+            Map<ProducerRecord<String, byte[]>, Exception> failed = sendAll(producer, pending);
+            if (failed.isEmpty()) {
+                break;
+            }
+            var first = failed.entrySet().iterator().next();
+            if (attempt == COPY_ATTEMPTS) {
+                throw new Main.UserError("replay: " + failed.size() + " instance record(s) could not be copied to " + inputTopic
+                        + " in " + COPY_ATTEMPTS + " attempts, e.g. series " + first.getKey().key() + ": " + first.getValue());
+            }
+            log.warn("replay: {} instance record(s) not copied to {} (e.g. {}); writing them again", failed.size(), inputTopic,
+                    first.getValue().toString());
+            pending = new ArrayList<>(failed.keySet());
+        }
+        List<ProducerRecord<String, byte[]>> controls = new ArrayList<>();
+        for (String s : series) {
+            RecordHeaders h = new RecordHeaders();
+            h.add(SeriesAssemblyProcessor.CONTROL_HEADER, SeriesAssemblyProcessor.FORCE_COMPLETE.getBytes(StandardCharsets.UTF_8));
+            controls.add(new ProducerRecord<>(inputTopic, 0, null, s, null, h));
+        }
+        Map<ProducerRecord<String, byte[]>, Exception> failed = sendAll(producer, controls);
+        if (!failed.isEmpty()) {
+            // the series' gap (at least 10 minutes in a replay) would still close them, but the user should know why it is slow
+            throw new Main.UserError("replay: the force-complete record of series " + failed.keySet().iterator().next().key()
+                    + " could not be written to " + inputTopic + ": " + failed.values().iterator().next());
+        }
+    }
+
+    private static final int COPY_ATTEMPTS = 3;
+
+    /** Sends, flushes, and returns the records whose write failed, with why. */
+    private static Map<ProducerRecord<String, byte[]>, Exception> sendAll(Producer<String, byte[]> producer,
+                                                                         List<ProducerRecord<String, byte[]>> records)
+            throws InterruptedException {
+        Map<ProducerRecord<String, byte[]>, Future<RecordMetadata>> sent = new LinkedHashMap<>();
+        for (ProducerRecord<String, byte[]> r : records) {
+            sent.put(r, producer.send(r));
+        }
+        producer.flush();
+        Map<ProducerRecord<String, byte[]>, Exception> failed = new LinkedHashMap<>();
+        for (var e : sent.entrySet()) {
+            try {
+                e.getValue().get();
+            } catch (ExecutionException ex) {
+                failed.put(e.getKey(), ex.getCause() instanceof Exception cause ? cause : ex);
+            }
+        }
+        return failed;
     }
 
     private Outcome runAndCompare(String appId, PipelineSettings settings, Path stateDir, Set<String> series,

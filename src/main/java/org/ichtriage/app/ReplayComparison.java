@@ -42,7 +42,8 @@ public record ReplayComparison(String seriesInstanceUid, Verdict verdict, List<S
             diff.add("input_digest " + original.provenance().inputDigest() + " -> " + replayed.provenance().inputDigest());
         }
         if (original.provenance().instanceCount() != replayed.provenance().instanceCount()) {
-            diff.add("instance_count " + original.provenance().instanceCount() + " -> " + replayed.provenance().instanceCount());
+            diff.add("instance_count " + original.provenance().instanceCount() + " -> " + replayed.provenance().instanceCount()
+                    + " (completed by " + original.provenance().completionReason() + " -> " + replayed.provenance().completionReason() + ")");
         }
         volume(diff, "volume.ml", original.volume().ml(), replayed.volume().ml());
         volume(diff, "volume.interval_ml.low", original.volume().intervalMl().low(), replayed.volume().intervalMl().low());

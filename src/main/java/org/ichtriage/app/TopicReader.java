@@ -94,6 +94,8 @@ final class TopicReader implements AutoCloseable {
         long held = 0;
         consumer.assign(todo);
         todo.forEach(tp -> consumer.seek(tp, start.get(tp)));
+        // an audit must see each record once: a fetch handed back again after a reassignment is skipped by its offset
+        Map<TopicPartition, Long> next = new HashMap<>(start);
         long deadline = System.currentTimeMillis() + 60_000;
         while (!todo.isEmpty()) {
             if (System.currentTimeMillis() > deadline) {
@@ -101,6 +103,10 @@ final class TopicReader implements AutoCloseable {
             }
             for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                 TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                if (r.offset() < next.get(tp)) {
+                    continue;
+                }
+                next.put(tp, r.offset() + 1);
                 if (r.offset() < end.get(tp) && filter.test(r)) {
                     out.add(r);
                     held += r.value() == null ? 0 : r.value().length;

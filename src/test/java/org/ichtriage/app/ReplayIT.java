@@ -69,8 +69,12 @@ class ReplayIT {
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES);
         sentFrom = Instant.now().minusSeconds(1);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
             for (byte[] b : instances) {
-                producer.send(new ProducerRecord<>(Topics.INSTANCES, study.seriesInstanceUid(), b));
+                sent.add(producer.send(new ProducerRecord<>(Topics.INSTANCES, study.seriesInstanceUid(), b)));
+            }
+            for (var f : sent) {
+                f.get(); // a lost test record would show up as a replay MISMATCH that is not the replay's fault
             }
         }
         sentTo = Instant.now().plusSeconds(1);
