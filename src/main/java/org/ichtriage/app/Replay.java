@@ -126,7 +126,12 @@ public final class Replay {
     private void copy(List<ConsumerRecord<String, byte[]>> range, Set<String> series, String inputTopic) throws InterruptedException {
         Properties pp = kafka.clientProperties();
         pp.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES);
-        pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        // Not idempotent, on purpose: the input topic is brand new, and when the first write to a new partition gets
+        // NOT_LEADER_OR_FOLLOWER while later batches land, an idempotent producer retries that first batch with
+        // OUT_OF_ORDER_SEQUENCE_NUMBER until delivery.timeout.ms (120 s) and then fails it (seen in ReplayIT, Kafka 4.4).
+        // A plain retry may reorder or, rarely, duplicate an instance; neither matters, because the processor keys
+        // instances by SOP Instance UID and every write is confirmed before the force-complete records go out.
+        pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
         pp.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(pp, new StringSerializer(), new ByteArraySerializer())) {
             writeInput(producer, range, series, inputTopic);

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * Replay and explain against a real broker: a worker (the `run --role worker` service with the
  * test-tiny model) analyses a phantom series, then the range is replayed and explained.
- * Only the same-model case is covered: there is no second test model with other weights yet.
+ * The other-model case replays with the shipped model against an original from the test model.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReplayIT {
@@ -67,6 +67,9 @@ class ReplayIT {
         List<byte[]> instances = HeadPhantom.generate(PhantomSpec.withHemorrhage(11).withMatrix(128).withSlices(12)).toDicom(study, true);
         Properties p = kafka.clientProperties();
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES);
+        // the worker created ich.instances.v1 moments ago: see Replay.copy for why a burst to a new topic is not idempotent
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
         sentFrom = Instant.now().minusSeconds(1);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
             List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
@@ -127,6 +130,34 @@ class ReplayIT {
             assertFalse(topics.stream().anyMatch(t -> t.startsWith("ich.replay-input.") || t.startsWith(outcome.applicationId())),
                     "temporary topics left behind: " + topics);
         }
+    }
+
+    @Test
+    void replayWithAnotherModelListsTheDifferencesInsteadOfFailing() throws Exception {
+        Path shipped = Path.of("models/slexnet-ich.onnx").toAbsolutePath();
+        IchConfig other = IchConfig.load(null, Map.of(), Map.of(
+                "kafka.bootstrap-servers", broker.bootstrapServers(), "state.dir", dir.resolve("state").toString(),
+                "role", "worker", "http.port", "0", "topics.partitions", "2",
+                "model.path", shipped.toString(), "results.patient-key-secret", "replay-it-secret"));
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        Replay.Outcome outcome = new Replay(other, kafka, new PrintStream(text, true, StandardCharsets.UTF_8))
+                .run(new Replay.Request(sentFrom, sentTo, Optional.of(study.seriesInstanceUid()), 180_000));
+        String printed = text.toString(StandardCharsets.UTF_8);
+        assertEquals(1, outcome.comparisons().size(), printed);
+        ReplayComparison c = outcome.comparisons().get(0);
+        assertEquals(ReplayComparison.Verdict.MODEL_CHANGED, c.verdict(), printed);
+        assertFalse(outcome.allMatch(), printed);
+        ResultEvent replayed = EventJson.fromBytes(outcome.replayedEvents().get(0).getBytes(StandardCharsets.UTF_8), ResultEvent.class);
+        assertEquals(original.provenance().inputDigest(), replayed.provenance().inputDigest(), "same input, other model");
+        assertFalse(original.model().sha256().equals(replayed.model().sha256()));
+        assertTrue(c.differences().get(0).startsWith("model " + original.model().name() + " " + original.model().version()
+                + " (" + original.model().sha256().substring(0, 12) + ") -> " + replayed.model().name()), c.differences().toString());
+        // the two models disagree on this phantom's volume, and the listing says by how much
+        assertFalse(ReplayComparison.volumesAgree(original.volume().ml(), replayed.volume().ml()),
+                original.volume().ml() + " vs " + replayed.volume().ml());
+        assertTrue(c.differences().stream().anyMatch(d -> d.startsWith("volume.ml " + original.volume().ml())), c.differences().toString());
+        assertTrue(printed.contains("MODEL_CHANGED " + study.seriesInstanceUid()), printed);
+        assertTrue(printed.contains("0 of 1 series MATCH"), printed);
     }
 
     @Test
