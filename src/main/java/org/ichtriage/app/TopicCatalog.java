@@ -13,6 +13,8 @@ import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.ichtriage.app.config.IchConfig;
 import org.slf4j.Logger;
@@ -24,9 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class TopicCatalog {
     private static final Logger log = LoggerFactory.getLogger(TopicCatalog.class);
-
-    /** One status record per derived object and PACS destination, written by the forwarder. */
-
 
     private TopicCatalog() {}
 
@@ -95,5 +94,49 @@ public final class TopicCatalog {
                 }
             }
         }
+        List<TopicPartition> created = new ArrayList<>();
+        for (NewTopic t : missing) {
+            for (int p = 0; p < t.numPartitions(); p++) {
+                created.add(new TopicPartition(t.name(), p));
+            }
+        }
+        awaitLeaders(admin, created, LEADER_WAIT_MS);
+    }
+
+    static final long LEADER_WAIT_MS = 15_000;
+
+    /**
+     * Waits until the broker leading each new partition acts as its leader. A topic is announced in the
+     * metadata a moment before its leader accepts writes; a producer that writes in that moment gets
+     * NOT_LEADER_OR_FOLLOWER on its first batch while later batches land, and an idempotent producer
+     * then fails that first batch after delivery.timeout.ms (docs/decisions/replay.md). DescribeProducers
+     * is answered by the partition leader's log, so its success is the readiness that matters.
+     *
+     * @return true when every partition answered; false after maxWaitMs, or when the broker does not
+     *         allow the request (the wait is an optimisation, never a reason to stop)
+     */
+    static boolean awaitLeaders(Admin admin, List<TopicPartition> partitions, long maxWaitMs) throws InterruptedException {
+        if (partitions.isEmpty()) {
+            return true;
+        }
+        long deadline = System.currentTimeMillis() + maxWaitMs;
+        Throwable last = null;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                admin.describeProducers(partitions).all().get(5, TimeUnit.SECONDS);
+                return true;
+            } catch (ExecutionException e) {
+                last = e.getCause();
+                if (!(last instanceof RetriableException)) {
+                    log.debug("not waiting for the leaders of {}: {}", partitions, last.toString());
+                    return false;
+                }
+            } catch (TimeoutException e) {
+                last = e;
+            }
+            Thread.sleep(50);
+        }
+        log.warn("new partitions {} had no active leader after {} ms ({}); going on", partitions, maxWaitMs, String.valueOf(last));
+        return false;
     }
 }

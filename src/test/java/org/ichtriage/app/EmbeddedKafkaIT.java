@@ -36,6 +36,41 @@ class EmbeddedKafkaIT {
     @TempDir
     Path tmp;
 
+    /**
+     * A burst of writes right after ensure() created a topic lands without one retry: ensure() waits until
+     * each new partition's leader answers (TopicCatalog.awaitLeaders). Without that wait, some of these
+     * bursts met NOT_LEADER_OR_FOLLOWER on their first batch (see docs/decisions/replay.md). Each round
+     * creates two topics and a fresh producer, as a replay does.
+     */
+    @Test
+    void aBurstRightAfterEnsureCreatedTheTopicNeedsNoRetry() throws Exception {
+        try (EmbeddedKafka broker = new EmbeddedKafka(tmp.resolve("kafka-burst"), "127.0.0.1", 0).start();
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            byte[] slice = new byte[33_000];
+            double retries = 0;
+            for (int round = 0; round < BURST_ROUNDS; round++) {
+                String topic = "burst-" + round;
+                TopicCatalog.ensure(admin, List.of(new TopicCatalog.TopicSpec(topic, 1, (short) 1, Map.of()),
+                        new TopicCatalog.TopicSpec(topic + "-other", 2, (short) 1, Map.of())));
+                try (KafkaProducer<String, byte[]> p = producer(broker.bootstrapServers())) {
+                    List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+                    for (int i = 0; i < 12; i++) {
+                        sent.add(p.send(new ProducerRecord<>(topic, 0, "series", slice)));
+                    }
+                    for (var f : sent) {
+                        f.get(150, java.util.concurrent.TimeUnit.SECONDS);
+                    }
+                    retries += p.metrics().entrySet().stream()
+                            .filter(e -> e.getKey().name().equals("record-retry-total") && e.getKey().group().equals("producer-metrics"))
+                            .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+                }
+            }
+            assertEquals(0.0, retries, "records retried after NOT_LEADER_OR_FOLLOWER on a topic ensure() had just created");
+        }
+    }
+
+    private static final int BURST_ROUNDS = 40;
+
     @Test
     void producesConsumesAndSurvivesRestartOnSameFolder() throws Exception {
         Path data = tmp.resolve("kafka");
