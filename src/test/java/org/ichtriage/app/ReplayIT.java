@@ -67,7 +67,7 @@ class ReplayIT {
         List<byte[]> instances = HeadPhantom.generate(PhantomSpec.withHemorrhage(11).withMatrix(128).withSlices(12)).toDicom(study, true);
         Properties p = kafka.clientProperties();
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES);
-        // the worker created ich.instances.v1 moments ago: see Replay.copy for why a burst to a new topic is not idempotent
+        // the worker created ich.instances.v1 moments ago; like Replay.copy, a burst that must not lose a record is not idempotent
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         sentFrom = Instant.now().minusSeconds(1);
