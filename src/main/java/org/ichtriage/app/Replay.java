@@ -129,6 +129,7 @@ public final class Replay {
         // Not idempotent, on purpose: the input topic is brand new, and when the first write to a new partition gets
         // NOT_LEADER_OR_FOLLOWER while later batches land, an idempotent producer retries that first batch with
         // OUT_OF_ORDER_SEQUENCE_NUMBER until delivery.timeout.ms (120 s) and then fails it (seen in ReplayIT, Kafka 4.4).
+        // TopicCatalog.ensure now waits for the leader, so this is the second guard, for a broker that refuses that wait.
         // A plain retry may reorder or, rarely, duplicate an instance; neither matters, because the processor keys
         // instances by SOP Instance UID and every write is confirmed before the force-complete records go out.
         pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
