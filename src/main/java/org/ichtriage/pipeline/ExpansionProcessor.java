@@ -4,9 +4,9 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.ichtriage.results.EventJson;
-import org.ichtriage.results.ExpansionAssessor;
-import org.ichtriage.results.ResultEvent;
+import org.ichtriage.events.EventJson;
+import org.ichtriage.analysis.ExpansionAssessor;
+import org.ichtriage.events.ResultEvent;
 
 /**
  * Second stage of the topology: reads result events re-keyed by patient from the staging topic,

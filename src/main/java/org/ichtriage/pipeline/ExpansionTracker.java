@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Optional;
 
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.ichtriage.results.ExpansionAssessor;
-import org.ichtriage.results.PatientHistoryEntry;
-import org.ichtriage.results.ResultEvent;
+import org.ichtriage.analysis.ExpansionAssessor;
+import org.ichtriage.analysis.PatientHistoryEntry;
+import org.ichtriage.events.ResultEvent;
 
 /**
  * Follows each patient's results in the patient-history store and fills the expansion block of a

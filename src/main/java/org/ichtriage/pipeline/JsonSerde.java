@@ -2,7 +2,7 @@ package org.ichtriage.pipeline;
 
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
-import org.ichtriage.results.EventJson;
+import org.ichtriage.events.EventJson;
 
 /** A JSON serde for small state values (not for pixel data). */
 final class JsonSerde {

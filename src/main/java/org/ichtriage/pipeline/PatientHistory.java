@@ -5,7 +5,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-import org.ichtriage.results.PatientHistoryEntry;
+import org.ichtriage.analysis.PatientHistoryEntry;
 
 /**
  * The value of the patient-history store: the patient's most recent results, newest last. Kept as

@@ -4,7 +4,7 @@ import org.ichtriage.Topics;
 
 import java.util.Optional;
 
-import org.ichtriage.results.ExpansionAssessor;
+import org.ichtriage.analysis.ExpansionAssessor;
 
 /**
  * Where the topology reads and writes, and the settings of its stages.

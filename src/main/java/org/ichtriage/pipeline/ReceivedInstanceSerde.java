@@ -7,6 +7,7 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
+import org.ichtriage.analysis.ReceivedInstance;
 
 /**
  * Binary layout of a stored slice: version byte, partition, offset, receive time, UID, Part 10 bytes.

@@ -24,15 +24,21 @@ import org.ichtriage.dicom.codec.DicomLimits;
 import org.ichtriage.dicom.codec.DicomObject;
 import org.ichtriage.dicom.codec.DicomReader;
 import org.ichtriage.dicom.codec.Tag;
-import org.ichtriage.results.DeadLetter;
-import org.ichtriage.results.OutputHeaders;
-import org.ichtriage.results.EventJson;
-import org.ichtriage.results.ResultEvent;
+import org.ichtriage.events.DeadLetter;
+import org.ichtriage.events.OutputHeaders;
+import org.ichtriage.events.EventJson;
+import org.ichtriage.events.ResultEvent;
 import io.micrometer.core.instrument.Metrics;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.ichtriage.analysis.CompletionReason;
+import org.ichtriage.analysis.OffsetRanges;
+import org.ichtriage.analysis.ReceivedInstance;
+import org.ichtriage.analysis.SeriesAnalyzer;
+import org.ichtriage.analysis.SeriesBatch;
+import org.ichtriage.analysis.SeriesOutcome;
 
 /**
  * Collects the instances of each series in a persistent store and decides, on a wall-clock

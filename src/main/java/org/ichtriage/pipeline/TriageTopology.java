@@ -9,6 +9,8 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
+import org.ichtriage.analysis.ReceivedInstance;
+import org.ichtriage.analysis.SeriesAnalyzer;
 
 /**
  * The worker topology:

@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.ichtriage.app.EmbeddedKafka;
+import org.ichtriage.kafka.EmbeddedKafka;
 import org.ichtriage.dicom.codec.TransferSyntax;
 import org.ichtriage.dicom.net.Dcmtk;
 import org.ichtriage.dicom.net.DicomServer;
@@ -23,6 +23,7 @@ import org.ichtriage.dicom.net.ScpConfig;
 import org.ichtriage.dicom.net.StoreStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ichtriage.phantom.SyntheticCtSeries;
 
 /**
  * The loss test: the broker stops while storescu sends 100 slices and comes back on the same

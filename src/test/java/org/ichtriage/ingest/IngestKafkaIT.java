@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.ichtriage.app.EmbeddedKafka;
+import org.ichtriage.kafka.EmbeddedKafka;
 import org.ichtriage.dicom.codec.DicomReader;
 import org.ichtriage.dicom.codec.DicomLimits;
 import org.ichtriage.dicom.codec.Part10File;
@@ -36,6 +36,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.ichtriage.phantom.SyntheticCtSeries;
 
 /** storescu -> our SCP -> KafkaInstanceSink -> real embedded broker -> consumer, compared with dcmdump. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -34,14 +34,18 @@ import org.ichtriage.dicom.codec.DicomReader;
 import org.ichtriage.dicom.codec.DicomLimits;
 import org.ichtriage.dicom.codec.Tag;
 import org.ichtriage.phantom.CtSeriesWriter;
-import org.ichtriage.results.EventJson;
-import org.ichtriage.results.EventSchemas;
-import org.ichtriage.results.ExpansionAssessor;
-import org.ichtriage.results.PatientKey;
-import org.ichtriage.results.ResultEvent;
+import org.ichtriage.events.EventJson;
+import org.ichtriage.events.EventSchemas;
+import org.ichtriage.analysis.ExpansionAssessor;
+import org.ichtriage.analysis.PatientKey;
+import org.ichtriage.events.ResultEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.ichtriage.analysis.OffsetRanges;
+import org.ichtriage.analysis.SeriesAnalyzer;
+import org.ichtriage.analysis.SeriesOutcome;
+import org.ichtriage.analysis.StudyTimes;
 
 /**
  * Hematoma expansion through the topology: two studies of one patient, whose volumes the analyzer

@@ -12,11 +12,12 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.streams.KafkaStreams;
 import org.ichtriage.Topics;
-import org.ichtriage.app.EmbeddedKafka;
-import org.ichtriage.app.TopicCatalog;
-import org.ichtriage.app.config.IchConfig;
+import org.ichtriage.kafka.EmbeddedKafka;
+import org.ichtriage.kafka.TopicCatalog;
+import org.ichtriage.config.IchConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ichtriage.analysis.SeriesAnalyzer;
 
 /** Lifecycle of the Streams runner against a real broker. */
 class PipelineRunnerIT {

@@ -24,12 +24,17 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.ichtriage.phantom.CtSeriesWriter;
-import org.ichtriage.results.DeadLetter;
-import org.ichtriage.results.EventJson;
-import org.ichtriage.results.ResultEvent;
+import org.ichtriage.events.DeadLetter;
+import org.ichtriage.events.EventJson;
+import org.ichtriage.events.ResultEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.ichtriage.analysis.OffsetRanges;
+import org.ichtriage.analysis.ReceivedInstance;
+import org.ichtriage.analysis.SeriesAnalyzer;
+import org.ichtriage.analysis.SeriesBatch;
+import org.ichtriage.analysis.SeriesOutcome;
 
 /**
  * Completion semantics of the assembly processor under a mocked wall clock. The analyzer here only

@@ -19,7 +19,7 @@ import org.ichtriage.dicom.codec.DicomLimits;
 import org.ichtriage.dicom.codec.DicomObject;
 import org.ichtriage.dicom.codec.DicomReader;
 import org.ichtriage.dicom.codec.Tag;
-import org.ichtriage.results.KeyImagePngs;
+import org.ichtriage.render.KeyImagePngs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,0 +1,78 @@
+package org.ichtriage.analysis;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.List;
+
+import org.ichtriage.dicom.codec.DicomObject;
+import org.ichtriage.dicom.codec.Tag;
+import org.ichtriage.volume.CtSlice;
+
+/** Reads the header facts and pixels of one CT image from a decoded dataset into the domain record. */
+public final class CtSliceDecoder {
+    private CtSliceDecoder() {}
+
+    public static CtSlice decode(DicomObject ds, long byteSize) {
+        int rows = ds.getInt(Tag.Rows, 0);
+        int columns = ds.getInt(Tag.Columns, 0);
+        int pixelRepresentation = ds.getInt(Tag.PixelRepresentation, 0);
+        double[] slope = ds.getDoubles(Tag.RescaleSlope);
+        double[] intercept = ds.getDoubles(Tag.RescaleIntercept);
+        String[] imageType = ds.getStrings(Tag.ImageType);
+        int acquisition = ds.getInt(Tag.AcquisitionNumber, Integer.MIN_VALUE);
+        int expected = ds.getInt(Tag.ImagesInAcquisition, -1);
+        return new CtSlice(
+                ds.getString(Tag.SOPInstanceUID),
+                ds.getString(Tag.SeriesInstanceUID),
+                ds.getString(Tag.Modality),
+                imageType == null ? List.of() : Arrays.asList(imageType),
+                acquisition == Integer.MIN_VALUE ? null : acquisition,
+                ds.getInt(Tag.InstanceNumber, 0),
+                expected > 0 ? expected : null,
+                rows, columns,
+                ds.getDoubles(Tag.PixelSpacing),
+                ds.getDoubles(Tag.ImagePositionPatient),
+                ds.getDoubles(Tag.ImageOrientationPatient),
+                slope == null || slope.length == 0 ? 1.0 : slope[0],
+                intercept == null || intercept.length == 0 ? 0.0 : intercept[0],
+                storedPixels(ds, rows, columns, pixelRepresentation == 1, slope == null || slope.length == 0 ? 1.0 : slope[0],
+                        intercept == null || intercept.length == 0 ? 0.0 : intercept[0]),
+                pixelRepresentation == 1 ? 1 : 0,
+                byteSize);
+    }
+
+    /**
+     * Null when the instance has no usable 16-bit single-sample pixel data (the assembler refuses it then).
+     * Bits above BitsStored (overlays, garbage) are masked off and signed values sign-extended from
+     * BitsStored; PixelPaddingValue becomes air, so that padding never reads as tissue.
+     */
+    private static short[] storedPixels(DicomObject ds, int rows, int columns, boolean signed, double slope, double intercept) {
+        byte[] px = ds.getBytes(Tag.PixelData);
+        if (px == null || ds.getInt(Tag.BitsAllocated, 0) != 16 || ds.getInt(Tag.SamplesPerPixel, 1) != 1
+                || px.length < 2L * rows * columns) {
+            return null;
+        }
+        int bitsStored = Math.max(1, Math.min(16, ds.getInt(Tag.BitsStored, 16)));
+        int mask = (1 << bitsStored) - 1;
+        int signBit = 1 << (bitsStored - 1);
+        boolean hasPadding = ds.contains(Tag.PixelPaddingValue);
+        int padding = ds.getInt(Tag.PixelPaddingValue, 0);
+        int air = (int) Math.round((-1000 - intercept) / (slope == 0 ? 1 : slope));
+        air = signed ? Math.max(-(signBit), Math.min(signBit - 1, air)) : Math.max(0, Math.min(mask, air));
+        short[] out = new short[rows * columns];
+        ByteBuffer.wrap(px).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(out);
+        for (int i = 0; i < out.length; i++) {
+            int raw = out[i] & 0xFFFF;
+            int v = raw & mask;
+            if (signed && (v & signBit) != 0) {
+                v -= 1 << bitsStored;
+            }
+            if (hasPadding && (v == padding || raw == (padding & 0xFFFF))) {
+                v = air;
+            }
+            out[i] = (short) v;
+        }
+        return out;
+    }
+}

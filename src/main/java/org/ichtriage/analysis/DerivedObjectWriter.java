@@ -1,0 +1,28 @@
+package org.ichtriage.analysis;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.ichtriage.dicom.codec.DicomObject;
+import org.ichtriage.inference.SegmentationResult;
+import org.ichtriage.volume.CtVolume;
+
+/** Builds the DICOM objects derived from a result (the SEG and the key images). */
+public interface DerivedObjectWriter {
+
+    record Built(String sopInstanceUid, String seriesInstanceUid, int frames, byte[] part10) {}
+
+    /**
+     * @param seg empty when no hemorrhage was found: a SEG needs at least one frame, so none is written
+     */
+    record DerivedObjects(Optional<Built> seg, List<Built> keyImages, boolean forwardingConfigured, List<String> destinations) {
+        public static DerivedObjects none() {
+            return new DerivedObjects(Optional.empty(), List.of(), false, List.of());
+        }
+    }
+
+    /**
+     * @param sources the source datasets in the volume's slice order
+     */
+    DerivedObjects write(List<DicomObject> sources, CtVolume volume, SegmentationResult result, String eventId);
+}

@@ -1,0 +1,105 @@
+package org.ichtriage.analysis;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import org.ichtriage.dicom.codec.DicomObject;
+import org.ichtriage.dicom.seg.BuiltObject;
+import org.ichtriage.dicom.seg.DerivedUids;
+import org.ichtriage.dicom.seg.EmptySegmentationException;
+import org.ichtriage.dicom.seg.KeyImageBuilder;
+import org.ichtriage.dicom.seg.KeyImageDescription;
+import org.ichtriage.dicom.seg.SegmentDescription;
+import org.ichtriage.dicom.seg.SegmentationBuilder;
+import org.ichtriage.dicom.seg.SegmentationDescription;
+import org.ichtriage.dicom.seg.SourceSeries;
+import org.ichtriage.dicom.seg.WindowSetting;
+import org.ichtriage.inference.SegmentationResult;
+import org.ichtriage.inference.SliceMask;
+import org.ichtriage.volume.CtSlice;
+import org.ichtriage.volume.CtVolume;
+
+/** Writes the DICOM SEG and the key images of a result, for the PACS and for viewers without SEG support. */
+public final class DicomResultWriter implements DerivedObjectWriter {
+    public static final String MANUFACTURER = "ich-triage";
+    public static final String MODEL_NAME = "ich-triage SLEX-Net worker";
+    public static final int SEG_SERIES_NUMBER = 9901;
+    public static final int KEY_IMAGE_SERIES_NUMBER = 9902;
+
+    private final String softwareVersion;
+    private final List<String> destinations;
+    private final Clock clock;
+
+    public DicomResultWriter(String softwareVersion, List<String> destinations, Clock clock) {
+        this.softwareVersion = softwareVersion;
+        this.destinations = List.copyOf(destinations);
+        this.clock = clock;
+    }
+
+    @Override
+    public DerivedObjects write(List<DicomObject> sources, CtVolume volume, SegmentationResult result, String eventId) {
+        SourceSeries source = SourceSeries.fromDatasets(sources);
+        List<boolean[]> masks = result.analysis().lesionMask().stream().map(SliceMask::toArray).toList();
+        if (result.analysis().lesionVoxels() == 0) {
+            return new DerivedObjects(Optional.empty(), List.of(), !destinations.isEmpty(), destinations);
+        }
+        SegmentationDescription seg = new SegmentationDescription(source,
+                SegmentDescription.hemorrhage(result.modelName(), result.modelVersion()), masks,
+                "ICH segmentation " + result.modelName() + " (NOT FOR CLINICAL USE)", SEG_SERIES_NUMBER, MANUFACTURER,
+                MODEL_NAME, softwareVersion, "0", clock.instant(),
+                // one SEG series per source series and model: every revision lands in it; the event id names the instance
+                DerivedUids.named(source.seriesInstanceUid() + "/seg/" + result.modelName() + "/" + result.modelVersion(), eventId));
+        BuiltObject built;
+        try {
+            built = SegmentationBuilder.build(seg);
+        } catch (EmptySegmentationException e) {
+            return new DerivedObjects(Optional.empty(), List.of(), !destinations.isEmpty(), destinations);
+        }
+        List<Built> keyImages = new ArrayList<>();
+        for (BuiltObject k : KeyImageBuilder.build(keyImageDescription(source, volume, masks, result, eventId))) {
+            keyImages.add(new Built(k.sopInstanceUid(), k.seriesInstanceUid(), k.frames(), k.part10()));
+        }
+        return new DerivedObjects(Optional.of(new Built(built.sopInstanceUid(), built.seriesInstanceUid(), built.frames(), built.part10())),
+                keyImages, !destinations.isEmpty(), destinations);
+    }
+
+    KeyImageDescription keyImageDescription(SourceSeries source, CtVolume volume, List<boolean[]> masks, SegmentationResult result,
+                                            String eventId) {
+        List<short[]> hu = new ArrayList<>();
+        for (CtSlice s : volume.slices()) {
+            short[] h = new short[s.rows() * s.columns()];
+            for (int i = 0; i < h.length; i++) {
+                h[i] = (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, Math.round(s.hu(i))));
+            }
+            hu.add(h);
+        }
+        return new KeyImageDescription(source, hu, masks, volumeLine(result), flagsLine(result), WindowSetting.BRAIN,
+                "ICH key images " + result.modelName() + " (NOT FOR DIAGNOSTIC USE)", KEY_IMAGE_SERIES_NUMBER, MANUFACTURER,
+                MODEL_NAME, softwareVersion, clock.instant(),
+                DerivedUids.named(source.seriesInstanceUid() + "/key-images/" + result.modelName() + "/" + result.modelVersion(), eventId));
+    }
+
+    public static String volumeLine(SegmentationResult r) {
+        var a = r.analysis();
+        return String.format(Locale.ROOT, "ICH VOLUME %.1f ML (%.1f-%.1f)", a.volumeMl(), a.interval().lowerMl(), a.interval().upperMl());
+    }
+
+    public static String flagsLine(SegmentationResult r) {
+        var f = r.analysis().flags();
+        List<String> parts = new ArrayList<>();
+        parts.add(f.ichDetected() ? "ICH DETECTED" : "NO ICH");
+        if (f.largeVolume()) {
+            parts.add("LARGE VOLUME");
+        }
+        if (f.highUncertainty()) {
+            parts.add("HIGH UNCERTAINTY");
+        }
+        if (!f.reviewReasons().isEmpty()) {
+            parts.add("NEEDS REVIEW");
+        }
+        return String.join(" / ", parts);
+    }
+}

@@ -1,0 +1,16 @@
+package org.ichtriage.analysis;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.ichtriage.events.DeadLetter;
+import org.ichtriage.events.ResultEvent;
+
+/** What analysis made of a series: a result (with its DICOM outputs), or a refusal with its reason. */
+public sealed interface SeriesOutcome {
+
+    /** @param seg Part 10 bytes of the DICOM SEG; empty when no hemorrhage was found */
+    record Analyzed(ResultEvent event, Optional<byte[]> seg, List<byte[]> keyImages) implements SeriesOutcome {}
+
+    record Refused(DeadLetter deadLetter) implements SeriesOutcome {}
+}

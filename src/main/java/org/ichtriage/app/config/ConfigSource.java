@@ -1,6 +1,0 @@
-package org.ichtriage.app.config;
-
-/** Where an effective setting came from; later sources override earlier ones. */
-public enum ConfigSource {
-    DEFAULT, FILE, ENVIRONMENT, COMMAND_LINE
-}

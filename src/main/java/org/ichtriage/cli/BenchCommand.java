@@ -1,0 +1,118 @@
+package org.ichtriage.cli;
+
+import org.ichtriage.Topics;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.ichtriage.config.IchConfig;
+import org.ichtriage.bench.InferenceBenchmark;
+import org.ichtriage.phantom.CtSeriesWriter;
+import org.ichtriage.phantom.HeadPhantom;
+import org.ichtriage.phantom.Phantom;
+import org.ichtriage.phantom.PhantomSpec;
+import org.ichtriage.events.EventJson;
+import org.ichtriage.events.ResultEvent;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import org.ichtriage.bench.IngestBenchmark;
+import org.ichtriage.service.IchTriageService;
+import org.ichtriage.service.ModelLocator;
+import org.ichtriage.UserError;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Benchmarks that print numbers and ratios (not tests):",
+                "  ingest    N 512x512 slices from dcmtk storescu to us (with the Kafka write) vs to dcmtk storescp on tmpfs",
+                "  inference preprocess + model + postprocess per volume, median of runs, 1 and 2 intra-op threads",
+                "  pipeline  time from the last C-STORE response to the result event, minus the completion gap"},
+        footer = {"", "Examples:", "  ich-triage bench ingest 200", "  ich-triage bench inference 40 512 10",
+                "  ich-triage bench pipeline 5"})
+final class BenchCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOptions options;
+
+    @Parameters(index = "0", paramLabel = "WHAT", description = "ingest, inference or pipeline")
+    String what;
+
+    @Parameters(index = "1..*", paramLabel = "ARGS", description = "ingest: [slices=200] [rounds=3]; inference: [slices=40] [matrix=512] [runs=10]; pipeline: [series=5]")
+    List<String> args = new ArrayList<>();
+
+    @Option(names = "--gap-ms", defaultValue = "2000", description = "pipeline: completion gap used for the run (default ${DEFAULT-VALUE})")
+    long gapMs;
+
+    @Override
+    public Integer call() throws Exception {
+        switch (what) {
+            case "ingest" -> IngestBenchmark.main(args.toArray(String[]::new));
+            case "inference" -> {
+                IchConfig config = options.load(Map.of());
+                List<String> a = new ArrayList<>();
+                a.add(ModelLocator.cardFor(config.model().path()).toString());
+                a.addAll(args);
+                InferenceBenchmark.main(a.toArray(String[]::new));
+            }
+            case "pipeline" -> pipeline(args.isEmpty() ? 5 : Integer.parseInt(args.get(0)));
+            default -> throw new UserError("unknown benchmark '" + what + "'; give ingest, inference or pipeline");
+        }
+        return 0;
+    }
+
+    /** Sends phantom series one at a time and measures last C-STORE-RSP to result, minus the gap. */
+    private void pipeline(int series) throws Exception {
+        Path state = Files.createTempDirectory("ich-bench-state");
+        IchConfig config = options.load(Map.of("state.dir", state.toString(), "kafka.embedded.port", "0", "http.port", "0",
+                "dicom.port", "0", "pipeline.completion-gap-ms", Long.toString(gapMs)));
+        long[] latencies = new long[series];
+        try (IchTriageService service = new IchTriageService(config).start()) {
+            Properties p = service.kafka().clientProperties();
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + System.nanoTime());
+            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+                c.subscribe(List.of(Topics.RESULTS));
+                for (int i = 0; i < series; i++) {
+                    Phantom ph = HeadPhantom.generate(PhantomSpec.withHemorrhage(100 + i));
+                    var id = CtSeriesWriter.StudyIdentity.random("BENCH" + i);
+                    Path dir = Files.createTempDirectory("ich-bench-series");
+                    List<Path> files = new ArrayList<>();
+                    List<byte[]> inst = ph.toDicom(id, false);
+                    for (int k = 0; k < inst.size(); k++) {
+                        files.add(Files.write(dir.resolve(k + ".dcm"), inst.get(k)));
+                    }
+                    SendCommand.sendFiles(files, "127.0.0.1", service.dicomPort(), config.dicom().aeTitle(), "BENCH");
+                    long lastRsp = System.currentTimeMillis();
+                    ResultEvent e = null;
+                    while (e == null) {
+                        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(50))) {
+                            if (id.seriesInstanceUid().equals(r.key())) {
+                                e = EventJson.fromBytes(r.value(), ResultEvent.class);
+                            }
+                        }
+                    }
+                    latencies[i] = System.currentTimeMillis() - lastRsp - gapMs;
+                    System.out.printf("series %d: %d slices, last C-STORE-RSP to result minus gap %d ms (analysis total %d ms, inference %d ms)%n",
+                            i + 1, inst.size(), latencies[i], e.timingsMs().total(), e.timingsMs().inference());
+                }
+            }
+        }
+        long[] sorted = latencies.clone();
+        Arrays.sort(sorted);
+        System.out.printf("pipeline: median %d ms, max %d ms over %d series (gap %d ms, target <= 3000 ms)%n",
+                sorted[sorted.length / 2], sorted[sorted.length - 1], series, gapMs);
+    }
+}

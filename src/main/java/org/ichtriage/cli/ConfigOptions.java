@@ -1,0 +1,57 @@
+package org.ichtriage.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.ichtriage.config.ConfigException;
+import org.ichtriage.config.IchConfig;
+import org.ichtriage.config.ResolvedSettings;
+
+import picocli.CommandLine.Option;
+
+/** Options shared by every command that reads the configuration. Flags beat environment beats file. */
+public final class ConfigOptions {
+    @Option(names = "--config", paramLabel = "FILE", description = "properties file with settings (also ICH_CONFIG)")
+    Path configFile;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,..]",
+            description = "external Kafka; no broker is embedded when set (also KAFKA_BOOTSTRAP_SERVERS)")
+    String bootstrapServers;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "local state folder (default .state)")
+    String stateDir;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "any setting, e.g. --set dicom.port=11113; repeatable")
+    Map<String, String> set = new LinkedHashMap<>();
+
+    Map<String, String> commandLineSettings() {
+        Map<String, String> cli = new LinkedHashMap<>(set);
+        if (bootstrapServers != null) {
+            cli.put("kafka.bootstrap-servers", bootstrapServers);
+        }
+        if (stateDir != null) {
+            cli.put("state.dir", stateDir);
+        }
+        return cli;
+    }
+
+    Path effectiveConfigFile(Map<String, String> env) {
+        if (configFile != null) {
+            return configFile;
+        }
+        String fromEnv = env.get("ICH_CONFIG");
+        return fromEnv == null || fromEnv.isBlank() ? null : Path.of(fromEnv);
+    }
+
+    public ResolvedSettings resolve(Map<String, String> extra) {
+        Map<String, String> env = System.getenv();
+        Map<String, String> cli = commandLineSettings();
+        cli.putAll(extra);
+        return ResolvedSettings.resolve(effectiveConfigFile(env), env, cli);
+    }
+
+    public IchConfig load(Map<String, String> extra) throws ConfigException {
+        return IchConfig.from(resolve(extra));
+    }
+}

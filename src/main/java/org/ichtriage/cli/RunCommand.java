@@ -1,0 +1,73 @@
+package org.ichtriage.cli;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import org.ichtriage.config.IchConfig;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import org.ichtriage.service.IchTriageService;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Start ich-triage. With no Kafka configured, a single-node broker runs inside this process on 127.0.0.1:9092,",
+                "with its data under the state folder; the DICOM listener, the pipeline and /health follow the role."},
+        footer = {"", "Examples:", "  ich-triage run",
+                "  ich-triage run --role worker --bootstrap-servers kafka-1:9092,kafka-2:9092",
+                "  ich-triage run --set dicom.port=11113 --set http.port=8081",
+                "  ich-triage run --demo --demo-out /tmp/demo"})
+final class RunCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOptions options;
+
+    @Option(names = "--role", paramLabel = "ROLE", description = "all, ingest, worker or forwarder (default all)")
+    String role;
+
+    @Option(names = "--http-port", paramLabel = "PORT", description = "port of /health and /metrics (default 8080)")
+    Integer httpPort;
+
+    @Option(names = "--dicom-port", paramLabel = "PORT", description = "port of the DICOM listener (default 11112)")
+    Integer dicomPort;
+
+    @Option(names = "--demo", description = {"send a synthetic head CT with a known hemorrhage to this service, print the result event,",
+            "write the SEG and key-image PNGs to --demo-out, then stop"})
+    boolean demo;
+
+    @Option(names = "--demo-out", paramLabel = "DIR", defaultValue = "ich-triage-demo", description = "demo output folder (default ${DEFAULT-VALUE})")
+    java.nio.file.Path demoOut;
+
+    @Option(names = "--demo-seed", defaultValue = "7", description = "phantom seed of the demo (default ${DEFAULT-VALUE})")
+    long demoSeed;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> extra = new LinkedHashMap<>();
+        if (role != null) {
+            extra.put("role", role);
+        }
+        if (httpPort != null) {
+            extra.put("http.port", httpPort.toString());
+        }
+        if (dicomPort != null) {
+            extra.put("dicom.port", dicomPort.toString());
+        }
+        IchConfig config = options.load(extra);
+        CountDownLatch stop = new CountDownLatch(1);
+        try (IchTriageService service = new IchTriageService(config)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stop.countDown();
+                service.close();
+            }, "shutdown"));
+            service.start();
+            if (demo) {
+                new DemoRunner(service, demoOut, System.out).run(demoSeed);
+                return 0;
+            }
+            stop.await();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,288 @@
+package org.ichtriage.config;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+
+/** The typed, validated configuration of one ich-triage process. Built only through {@link #from}. */
+public record IchConfig(
+        Role role,
+        Path stateDir,
+        Kafka kafka,
+        Topics topics,
+        Http http,
+        Dicom dicom,
+        Pipeline pipeline,
+        ForwardSettings forward,
+        Model model,
+        Results results,
+        Expansion expansion) {
+
+    public enum Role { ALL, INGEST, WORKER, FORWARDER }
+
+    public enum Provider { AUTO, CUDA, CPU }
+
+    public record Kafka(Optional<String> bootstrapServers, String embeddedHost, int embeddedPort,
+                        String securityProtocol, String saslMechanism, String saslJaasConfig,
+                        String truststoreLocation, String truststorePassword,
+                        String keystoreLocation, String keystorePassword) {
+        public boolean embedded() {
+            return bootstrapServers.isEmpty();
+        }
+
+        /** The cluster to talk to: the configured one, or the embedded broker's address. */
+        public String bootstrapOrEmbedded() {
+            return bootstrapServers.orElse(embeddedHost + ":" + embeddedPort);
+        }
+
+        @Override
+        public String toString() {
+            return "Kafka[bootstrapServers=" + bootstrapServers + ", embedded=" + embeddedHost + ":" + embeddedPort
+                    + ", securityProtocol=" + securityProtocol + ", saslMechanism=" + saslMechanism + ", secrets=****]";
+        }
+
+        /** Client security settings for producers, consumers, admin and Streams. */
+        public Properties clientSecurityProperties() {
+            Properties p = new Properties();
+            p.put("security.protocol", securityProtocol);
+            putIfSet(p, "sasl.mechanism", saslMechanism);
+            putIfSet(p, "sasl.jaas.config", saslJaasConfig);
+            putIfSet(p, "ssl.truststore.location", truststoreLocation);
+            putIfSet(p, "ssl.truststore.password", truststorePassword);
+            putIfSet(p, "ssl.keystore.location", keystoreLocation);
+            putIfSet(p, "ssl.keystore.password", keystorePassword);
+            return p;
+        }
+
+        private static void putIfSet(Properties p, String k, String v) {
+            if (!v.isEmpty()) {
+                p.put(k, v);
+            }
+        }
+    }
+
+    public record Topics(int partitions, short replicationFactor, long instancesRetentionHours) {}
+
+    public record Http(String bindHost, int port) {}
+
+    public record Dicom(String bindHost, int port, String aeTitle, int maxAssociations, int maxPduLength,
+                       long storeTimeoutMs, List<String> allowedCallingAets, List<String> allowedAddresses,
+                       Optional<Path> tlsKeystore, String tlsKeystorePassword, Optional<Path> spoolDir) {
+        @Override
+        public String toString() {
+            return "Dicom[" + aeTitle + "@" + bindHost + ":" + port + ", maxAssociations=" + maxAssociations
+                    + ", tls=" + tlsKeystore.isPresent() + ", keystorePassword=****]";
+        }
+    }
+
+    public record Pipeline(String applicationId, int streamThreads, long completionGapMs, int maxSlices,
+                           long maxSeriesBytes, int maxOpenSeries) {}
+
+    public record Model(Path path, Provider provider, int intraOpThreads) {}
+
+    /** patientKeySecret is empty when the per-installation key file is to be used. */
+    public record Results(double largeVolumeMl, double minComponentMm3, boolean includePatientName, String patientKeySecret) {
+        /** Masks the secret: records print every component, and configs end up in logs. */
+        @Override
+        public String toString() {
+            return "Results[largeVolumeMl=" + largeVolumeMl + ", minComponentMm3=" + minComponentMm3
+                    + ", includePatientName=" + includePatientName
+                    + ", patientKeySecret=" + (patientKeySecret.isEmpty() ? "" : "****") + "]";
+        }
+    }
+
+    /**
+     * Hematoma expansion follow-up: growth counts when it exceeds absoluteMl or relative (a fraction
+     * of the earlier volume), against the most recent earlier result within windowHours.
+     */
+    public record Expansion(double windowHours, double absoluteMl, double relative) {}
+
+    public static IchConfig from(ResolvedSettings s) {
+        Parser p = new Parser(s);
+        String bootstrap = p.string("kafka.bootstrap-servers");
+        String protocol = p.oneOf("kafka.security.protocol", "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL");
+        return new IchConfig(
+                Role.valueOf(p.oneOf("role", "all", "ingest", "worker", "forwarder").toUpperCase(Locale.ROOT)),
+                Path.of(p.nonEmpty("state.dir")),
+                new Kafka(bootstrap.isEmpty() ? Optional.empty() : Optional.of(p.hostPortList("kafka.bootstrap-servers")),
+                        p.nonEmpty("kafka.embedded.host"), p.port("kafka.embedded.port"), protocol,
+                        p.string("kafka.sasl.mechanism"), p.string("kafka.sasl.jaas-config"),
+                        p.string("kafka.ssl.truststore.location"), p.string("kafka.ssl.truststore.password"),
+                        p.string("kafka.ssl.keystore.location"), p.string("kafka.ssl.keystore.password")),
+                new Topics(p.intIn("topics.partitions", 1, 1000),
+                        (short) p.intIn("topics.replication-factor", 1, 10),
+                        p.longRetention("topics.instances.retention-hours")),
+                new Http(p.nonEmpty("http.bind-host"), p.port("http.port")),
+                new Dicom(p.nonEmpty("dicom.bind-host"), p.port("dicom.port"), p.aeTitle("dicom.ae-title"),
+                        p.intIn("dicom.max-associations", 1, 1000),
+                        p.intIn("dicom.max-pdu-length", 4096, 16 * 1024 * 1024),
+                        p.intIn("dicom.store-timeout-ms", 100, 600_000),
+                        p.list("dicom.allowed-calling-aets"), p.list("dicom.allowed-addresses"),
+                        p.optionalPath("dicom.tls.keystore"), p.string("dicom.tls.keystore-password"),
+                        p.optionalPath("dicom.spool-dir")),
+                new Pipeline(p.nonEmpty("pipeline.application-id"), p.intIn("pipeline.stream-threads", 1, 64),
+                        p.intIn("pipeline.completion-gap-ms", 100, 3_600_000), p.intIn("pipeline.max-slices", 3, 100_000),
+                        p.intIn("pipeline.max-series-mb", 1, 1_000_000) * 1024L * 1024L,
+                        p.intIn("pipeline.max-open-series", 1, 100_000)),
+                new ForwardSettings(p.destinations("forward.destinations"), p.intIn("forward.max-attempts", 1, 100),
+                        p.intIn("forward.backoff-ms", 10, 600_000), p.bool("forward.tls")),
+                new Model(Path.of(p.nonEmpty("model.path")),
+                        Provider.valueOf(p.oneOf("model.provider", "auto", "cuda", "cpu").toUpperCase(Locale.ROOT)),
+                        p.intIn("model.intra-op-threads", 1, 256)),
+                new Results(p.doubleMin("results.large-volume-ml", 0), p.doubleMin("results.min-component-mm3", 0),
+                        p.bool("results.include-patient-name"), p.optionalSecret("results.patient-key-secret", 16)),
+                new Expansion(p.doubleIn("expansion.window-hours", 1, 24 * 365),
+                        p.doubleIn("expansion.absolute-ml", 0.1, 1000),
+                        p.doubleIn("expansion.relative", 0.01, 10)));
+    }
+
+    public static IchConfig load(Path configFile, Map<String, String> env, Map<String, String> cli) {
+        return from(ResolvedSettings.resolve(configFile, env, cli));
+    }
+
+    /** Parses raw strings; every failure names the setting and what it allows. */
+    private record Parser(ResolvedSettings s) {
+        String string(String key) {
+            return s.get(key).raw();
+        }
+
+        String nonEmpty(String key) {
+            String v = string(key);
+            if (v.isEmpty()) {
+                throw new ConfigException(key, "must not be empty");
+            }
+            return v;
+        }
+
+        int intIn(String key, int min, int max) {
+            String v = string(key);
+            try {
+                int i = Integer.parseInt(v);
+                if (i < min || i > max) {
+                    throw new ConfigException(key, "'" + v + "' is out of range; allowed " + min + ".." + max);
+                }
+                return i;
+            } catch (NumberFormatException e) {
+                throw new ConfigException(key, "'" + v + "' is not a whole number; allowed " + min + ".." + max);
+            }
+        }
+
+        int port(String key) {
+            return intIn(key, 0, 65535);
+        }
+
+        long longRetention(String key) {
+            String v = string(key);
+            try {
+                long l = Long.parseLong(v);
+                if (l == -1 || l >= 1) {
+                    return l;
+                }
+            } catch (NumberFormatException e) {
+                // falls through to the error below
+            }
+            throw new ConfigException(key, "'" + v + "' is not allowed; give hours >= 1, or -1 to keep for good");
+        }
+
+        double doubleMin(String key, double min) {
+            String v = string(key);
+            try {
+                double d = Double.parseDouble(v);
+                if (d >= min && Double.isFinite(d)) {
+                    return d;
+                }
+            } catch (NumberFormatException e) {
+                // falls through
+            }
+            throw new ConfigException(key, "'" + v + "' is not allowed; give a number >= " + min);
+        }
+
+        /** Zero rules out a rule silently firing on any growth; an upper bound catches unit mistakes (mL vs µL). */
+        double doubleIn(String key, double min, double max) {
+            String v = string(key);
+            try {
+                double d = Double.parseDouble(v);
+                if (Double.isFinite(d) && d >= min && d <= max) {
+                    return d;
+                }
+            } catch (NumberFormatException e) {
+                // falls through
+            }
+            throw new ConfigException(key, "'" + v + "' is not allowed; give a number in " + min + ".." + max);
+        }
+
+        /** A short key makes a keyed hash of low-entropy IDs guessable; the value itself is never put in the message. */
+        String optionalSecret(String key, int minLength) {
+            String v = string(key);
+            if (!v.isEmpty() && v.length() < minLength) {
+                throw new ConfigException(key, "is too short (" + v.length() + " characters); give at least " + minLength
+                        + ", or leave it empty for a per-installation key");
+            }
+            return v;
+        }
+
+        boolean bool(String key) {
+            String v = string(key).toLowerCase(Locale.ROOT);
+            if (v.equals("true") || v.equals("false")) {
+                return Boolean.parseBoolean(v);
+            }
+            throw new ConfigException(key, "'" + string(key) + "' is not allowed; give true or false");
+        }
+
+        String oneOf(String key, String... allowed) {
+            String v = string(key);
+            for (String a : allowed) {
+                if (a.equalsIgnoreCase(v)) {
+                    return a;
+                }
+            }
+            throw new ConfigException(key, "'" + v + "' is not allowed; give one of " + String.join(", ", allowed));
+        }
+
+        String aeTitle(String key) {
+            String v = string(key);
+            if (v.isEmpty() || v.length() > 16 || !v.chars().allMatch(c -> c >= 0x20 && c < 0x7f && c != '\\')) {
+                throw new ConfigException(key, "'" + v + "' is not an AE title; give 1-16 printable ASCII characters without backslash");
+            }
+            return v;
+        }
+
+        String hostPortList(String key) {
+            String v = string(key);
+            for (String hp : v.split(",")) {
+                int colon = hp.lastIndexOf(':');
+                if (colon <= 0 || colon == hp.length() - 1 || !hp.substring(colon + 1).chars().allMatch(Character::isDigit)) {
+                    throw new ConfigException(key, "'" + hp + "' is not host:port; give host:port[,host:port...]");
+                }
+            }
+            return v;
+        }
+
+        List<PacsDestination> destinations(String key) {
+            List<PacsDestination> out = new java.util.ArrayList<>();
+            for (String d : list(key)) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("([^@]{1,16})@([^:]+):(\\d{1,5})").matcher(d);
+                if (!m.matches() || Integer.parseInt(m.group(3)) > 65535) {
+                    throw new ConfigException(key, "'" + d + "' is not a destination; give AE@host:port[,AE@host:port...]");
+                }
+                out.add(new PacsDestination(m.group(1), m.group(2), Integer.parseInt(m.group(3))));
+            }
+            return List.copyOf(out);
+        }
+
+        List<String> list(String key) {
+            String v = string(key);
+            return v.isEmpty() ? List.of() : Arrays.stream(v.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+        }
+
+        Optional<Path> optionalPath(String key) {
+            String v = string(key);
+            return v.isEmpty() ? Optional.empty() : Optional.of(Path.of(v));
+        }
+    }
+}

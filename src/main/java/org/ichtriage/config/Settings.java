@@ -1,0 +1,77 @@
+package org.ichtriage.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The catalogue of every setting ich-triage reads, in the order {@code ich-triage config} prints them. */
+public final class Settings {
+    private Settings() {}
+
+    public static final List<Setting> ALL = List.of(
+            Setting.of("role", "all", "which parts run in this process: all, ingest, worker or forwarder"),
+            Setting.of("state.dir", ".state", "local folder for the embedded broker's log and Kafka Streams state"),
+            Setting.of("kafka.bootstrap-servers", "",
+                    "external Kafka cluster (host:port,...); empty starts an embedded single-node broker. Also read from KAFKA_BOOTSTRAP_SERVERS"),
+            Setting.of("kafka.embedded.host", "127.0.0.1", "bind address of the embedded broker"),
+            Setting.of("kafka.embedded.port", "9092", "client port of the embedded broker (0 picks a free port)"),
+            Setting.of("kafka.security.protocol", "PLAINTEXT", "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL"),
+            Setting.of("kafka.sasl.mechanism", "", "SASL mechanism, e.g. SCRAM-SHA-512 or PLAIN"),
+            Setting.secret("kafka.sasl.jaas-config", "SASL JAAS configuration line (secret)"),
+            Setting.of("kafka.ssl.truststore.location", "", "truststore for TLS to Kafka"),
+            Setting.secret("kafka.ssl.truststore.password", "truststore password (secret)"),
+            Setting.of("kafka.ssl.keystore.location", "", "keystore for mutual TLS to Kafka"),
+            Setting.secret("kafka.ssl.keystore.password", "keystore password (secret)"),
+            Setting.of("topics.partitions", "4", "partitions of ich.instances.v1 and the output topics; bounds the number of workers"),
+            Setting.of("topics.replication-factor", "1", "replication factor of created topics (1 for the embedded broker)"),
+            Setting.of("topics.instances.retention-hours", "336", "how long received instances are kept for audit and replay (hours; -1 keeps them for good)"),
+            Setting.of("http.bind-host", "127.0.0.1", "bind address of /health and /metrics"),
+            Setting.of("http.port", "8080", "port of /health and /metrics (0 picks a free port)"),
+            Setting.of("dicom.bind-host", "127.0.0.1", "bind address of the DICOM listener"),
+            Setting.of("dicom.port", "11112", "port of the DICOM listener (0 picks a free port)"),
+            Setting.of("dicom.ae-title", "ICHTRIAGE", "our AE title; the called AE title must match it"),
+            Setting.of("dicom.max-associations", "8", "concurrent associations; more are rejected with local-limit-exceeded"),
+            Setting.of("dicom.max-pdu-length", "262144", "largest PDU we accept, in bytes"),
+            Setting.of("dicom.store-timeout-ms", "10000", "longest wait for Kafka to confirm an instance before answering A700"),
+            Setting.of("dicom.allowed-calling-aets", "", "comma-separated calling AE titles allowed; empty allows any"),
+            Setting.of("dicom.allowed-addresses", "", "comma-separated source IP addresses allowed; empty allows any"),
+            Setting.of("dicom.tls.keystore", "", "PKCS12 keystore; when set the listener speaks TLS 1.2/1.3 only"),
+            Setting.secret("dicom.tls.keystore-password", "keystore password (secret)"),
+            Setting.of("dicom.spool-dir", "", "optional folder to keep a copy of each received instance; empty writes nothing to disk"),
+            Setting.of("pipeline.application-id", "ich-triage-worker", "Kafka Streams application id of the workers"),
+            Setting.of("pipeline.stream-threads", "1", "Kafka Streams threads per worker process (one ONNX session each)"),
+            Setting.of("pipeline.completion-gap-ms", "10000", "a series is complete after this long without a new instance"),
+            Setting.of("pipeline.max-slices", "1000", "largest number of slices in one series"),
+            Setting.of("pipeline.max-series-mb", "1024", "largest series, in MiB of instance data"),
+            Setting.of("pipeline.max-open-series", "64", "largest number of series being assembled at once"),
+            Setting.of("model.path", "models/slexnet-ich.onnx", "ONNX model; its card is the .json beside it"),
+            Setting.of("model.provider", "auto", "auto (CUDA when present, else CPU), cuda or cpu"),
+            Setting.of("model.intra-op-threads", "2", "ONNX Runtime intra-op threads per session"),
+            Setting.of("results.large-volume-ml", "30", "volume at or above which large_volume is flagged"),
+            Setting.of("results.min-component-mm3", "1000", "3D lesion components smaller than this (mm^3) are removed; 1000 = 1 mL, chosen on validation (docs/decisions/postprocessing.md); 0 keeps all"),
+            Setting.of("results.include-patient-name", "false", "put PatientName and PatientBirthDate into events (off by default)"),
+            Setting.of("forward.destinations", "",
+                    "comma-separated PACS destinations AE@host:port that SEG objects are sent to by C-STORE; empty forwards nothing"),
+            Setting.of("forward.max-attempts", "5", "C-STORE attempts per object and destination before a dead letter"),
+            Setting.of("forward.backoff-ms", "1000", "first retry delay; doubles on each further attempt"),
+            Setting.of("forward.tls", "false", "use TLS 1.2/1.3 to the destinations (JSSE default trust store, or javax.net.ssl.trustStore)"),
+            Setting.secret("results.patient-key-secret",
+                    "HMAC key (at least 16 characters) for the patient key; empty derives a per-installation key in <state.dir>/patient-key. "
+                            + "Set the same value on every worker, or their patient histories cannot be joined (secret)"),
+            Setting.of("expansion.window-hours", "48", "compare a new result with the same patient's most recent earlier one within this many hours"),
+            Setting.of("expansion.absolute-ml", "6", "growth above this many mL counts as hematoma expansion"),
+            Setting.of("expansion.relative", "0.33", "growth above this fraction of the earlier volume counts as hematoma expansion (0.33 = 33%)"));
+
+    private static final Map<String, Setting> BY_KEY = new LinkedHashMap<>();
+
+    static {
+        for (Setting s : ALL) {
+            BY_KEY.put(s.key(), s);
+        }
+    }
+
+    public static Optional<Setting> byKey(String key) {
+        return Optional.ofNullable(BY_KEY.get(key));
+    }
+}

@@ -1,0 +1,39 @@
+package org.ichtriage.dicom.net;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.ichtriage.dicom.codec.DicomException;
+import org.ichtriage.dicom.codec.DicomLimits;
+import org.ichtriage.dicom.codec.DicomParseException;
+import org.ichtriage.dicom.codec.DicomReader;
+import org.ichtriage.dicom.codec.Part10File;
+import org.ichtriage.dicom.codec.Tag;
+
+/**
+ * A Part 10 file prepared for C-STORE: its identifiers and the dataset bytes exactly as stored in
+ * the file, so that what is sent is what was read, without re-encoding.
+ */
+public record Part10Input(Path path, String sopClassUid, String sopInstanceUid, String transferSyntaxUid,
+                   byte[] bytes, int datasetOffset) {
+
+    public static Part10Input read(Path path, DicomLimits limits) throws IOException, DicomException {
+        long size = Files.size(path);
+        if (size > limits.maxTotalLength()) {
+            throw new DicomParseException(0, 0, "file of " + size + " bytes exceeds the limit of " + limits.maxTotalLength());
+        }
+        byte[] b = Files.readAllBytes(path);
+        Part10File pf = DicomReader.readPart10(b, limits);
+        String cls = pf.dataset().getString(Tag.SOPClassUID);
+        String inst = pf.dataset().getString(Tag.SOPInstanceUID);
+        if (cls == null || inst == null) {
+            throw new DicomParseException(cls == null ? Tag.SOPClassUID : Tag.SOPInstanceUID, 0, "missing SOP Class or Instance UID");
+        }
+        return new Part10Input(path, cls, inst, pf.transferSyntaxUid(), b, DicomReader.datasetOffset(b));
+    }
+
+
+    public int datasetLength() {
+        return bytes.length - datasetOffset;
+    }
+}

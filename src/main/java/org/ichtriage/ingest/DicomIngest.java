@@ -1,0 +1,87 @@
+package org.ichtriage.ingest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Properties;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import org.ichtriage.config.ConfigException;
+import org.ichtriage.config.IchConfig;
+import org.ichtriage.dicom.net.DicomServer;
+import org.ichtriage.dicom.net.ScpConfig;
+
+/**
+ * The ingest part of `ich-triage run`: the DICOM listener handing instances to ich.instances.v1.
+ * Wire it with {@code service.own(DicomIngest.start(config.dicom(), service.kafka().clientProperties()))}.
+ */
+public final class DicomIngest implements AutoCloseable {
+    private final KafkaInstanceSink sink;
+    private final DicomServer server;
+
+    private DicomIngest(KafkaInstanceSink sink, DicomServer server) {
+        this.sink = sink;
+        this.server = server;
+    }
+
+    public static DicomIngest start(IchConfig.Dicom d, Properties kafkaClientProperties) throws IOException {
+        KafkaInstanceSink sink = new KafkaInstanceSink(ingestConfig(d), kafkaClientProperties);
+        try {
+            return new DicomIngest(sink, DicomServer.start(scpConfig(d), sink));
+        } catch (IOException | RuntimeException e) {
+            sink.close();
+            throw e;
+        }
+    }
+
+    static ScpConfig scpConfig(IchConfig.Dicom d) {
+        ScpConfig c = ScpConfig.defaults().withBindHost(d.bindHost()).withPort(d.port()).withAeTitle(d.aeTitle())
+                .withMaxAssociations(d.maxAssociations())
+                .withAllowlists(new HashSet<>(d.allowedCallingAets()), new HashSet<>(d.allowedAddresses()));
+        c = c.withLimits(d.maxPduLength(), c.maxDatasetBytes(), c.maxAssociationBytes());
+        if (d.tlsKeystore().isPresent()) {
+            c = c.withTls(sslContext(d.tlsKeystore().get(), d.tlsKeystorePassword()), false);
+        }
+        return c;
+    }
+
+    static IngestConfig ingestConfig(IchConfig.Dicom d) {
+        IngestConfig c = IngestConfig.defaults().withSendTimeout(Duration.ofMillis(d.storeTimeoutMs()));
+        return d.spoolDir().isPresent() ? c.withSpoolDir(d.spoolDir().get()) : c;
+    }
+
+    static SSLContext sslContext(Path keystore, String password) {
+        try (InputStream in = Files.newInputStream(keystore)) {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            char[] pw = password == null ? new char[0] : password.toCharArray();
+            ks.load(in, pw);
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, pw);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), null, null);
+            return ctx;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new ConfigException("dicom.tls.keystore", keystore + " unusable: " + e.getMessage());
+        }
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public DicomServer server() {
+        return server;
+    }
+
+    /** Stops accepting first, then flushes the producer, so no acknowledged instance is left in memory. */
+    @Override
+    public void close() {
+        server.close();
+        sink.close();
+    }
+}

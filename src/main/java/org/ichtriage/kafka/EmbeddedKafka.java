@@ -1,0 +1,151 @@
+package org.ichtriage.kafka;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+
+/**
+ * A single-node KRaft broker (combined broker + controller) inside this JVM, bound to loopback.
+ *
+ * <p>This is the only class that touches Kafka's server internals (KafkaRaftServer, KafkaConfig,
+ * StorageTool): they carry no compatibility promise, so kafka.version is pinned in the pom and any
+ * upgrade only has to be checked here.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
+
+    private final Path dataDir;
+    private final String host;
+    private final int brokerPort;
+    private final int controllerPort;
+    private KafkaRaftServer server;
+
+    /**
+     * @param dataDir log folder; formatted on first use only (when meta.properties is missing) and reused after
+     * @param brokerPort client port, 0 picks a free one
+     */
+    public EmbeddedKafka(Path dataDir, String host, int brokerPort) {
+        this.dataDir = dataDir;
+        this.host = host;
+        this.brokerPort = brokerPort == 0 ? freePort(host) : brokerPort;
+        this.controllerPort = freePort(host);
+    }
+
+    public static int freePort(String host) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(host, 0));
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("no free port on " + host, e);
+        }
+    }
+
+    public String bootstrapServers() {
+        return host + ":" + brokerPort;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public synchronized EmbeddedKafka start() throws IOException {
+        if (server != null) {
+            return this;
+        }
+        Files.createDirectories(dataDir);
+        Properties props = brokerProperties();
+        formatOnce(props);
+        long t0 = System.nanoTime();
+        KafkaRaftServer s = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
+        try {
+            s.startup();
+        } catch (RuntimeException e) {
+            s.shutdown();
+            throw new IOException("embedded Kafka broker failed to start on " + bootstrapServers()
+                    + " (data " + dataDir + "): " + e.getMessage(), e);
+        }
+        server = s;
+        log.info("embedded Kafka broker listening on {} (data {}), started in {} ms",
+                bootstrapServers(), dataDir, (System.nanoTime() - t0) / 1_000_000);
+        return this;
+    }
+
+    private Properties brokerProperties() {
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.voters", "1@" + host + ":" + controllerPort);
+        p.put("listeners", "PLAINTEXT://" + host + ":" + brokerPort + ",CONTROLLER://" + host + ":" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://" + host + ":" + brokerPort);
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("log.dirs", dataDir.toAbsolutePath().toString());
+        p.put("num.partitions", "1");
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "4");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "4");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        // A 512x512 slice is about 525 KB and a SEG of a large lesion a few MB; the per-topic limits
+        // are set on the topics themselves (Topics), this only lifts the broker-wide ceiling.
+        p.put("message.max.bytes", String.valueOf(32 * 1024 * 1024));
+        p.put("replica.fetch.max.bytes", String.valueOf(32 * 1024 * 1024));
+        p.put("auto.create.topics.enable", "false");
+        return p;
+    }
+
+    /** Formats the log folder with a fresh cluster id, only when it was never formatted. */
+    private void formatOnce(Properties props) throws IOException {
+        if (Files.exists(dataDir.resolve("meta.properties"))) {
+            return;
+        }
+        Path cfg = dataDir.resolve("embedded-server.properties");
+        try (Writer w = Files.newBufferedWriter(cfg, StandardCharsets.UTF_8)) {
+            props.store(w, "written by ich-triage for formatting only");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int rc;
+        try (PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8)) {
+            rc = StorageTool.execute(new String[] {
+                    "format", "--config", cfg.toString(),
+                    "--cluster-id", Uuid.randomUuid().toString(), "--ignore-formatted"}, ps);
+        }
+        if (rc != 0) {
+            throw new IOException("formatting Kafka data folder " + dataDir + " failed (exit " + rc + "): "
+                    + out.toString(StandardCharsets.UTF_8).trim());
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (server == null) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        server.shutdown();
+        server.awaitShutdown();
+        server = null;
+        log.info("embedded Kafka broker stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
+    }
+}

@@ -1,0 +1,142 @@
+package org.ichtriage.kafka;
+
+import static org.ichtriage.Topics.*;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.ichtriage.config.IchConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The topics of ich-triage and their settings. The names are a contract (ARCHITECTURE.md): change
+ * one only with a version bump. docs/operations.md explains each retention choice.
+ */
+public final class TopicCatalog {
+    private static final Logger log = LoggerFactory.getLogger(TopicCatalog.class);
+
+    private TopicCatalog() {}
+
+    public record TopicSpec(String name, int partitions, short replicationFactor, Map<String, String> configs) {}
+
+    public static List<TopicSpec> specs(IchConfig.Topics t) {
+        long instancesRetentionMs = t.instancesRetentionHours() < 0 ? -1 : TimeUnit.HOURS.toMillis(t.instancesRetentionHours());
+        List<TopicSpec> specs = new ArrayList<>();
+        specs.add(new TopicSpec(INSTANCES, t.partitions(), t.replicationFactor(), Map.of(
+                "retention.ms", Long.toString(instancesRetentionMs),
+                "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES),
+                "cleanup.policy", "delete")));
+        // Results, dead letters and forwarding statuses are the audit trail: kept for good.
+        for (String name : List.of(RESULTS, DEADLETTER, RESULTS_REPLAY, FORWARDING)) {
+            specs.add(new TopicSpec(name, t.partitions(), t.replicationFactor(), Map.of(
+                    "retention.ms", "-1",
+                    "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES),
+                    "cleanup.policy", "delete")));
+        }
+        specs.add(new TopicSpec(SEG, t.partitions(), t.replicationFactor(), Map.of(
+                "retention.ms", "-1",
+                "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES),
+                "cleanup.policy", "delete")));
+        return specs;
+    }
+
+    /**
+     * The staging topic of a worker application (result events keyed by patient, between assembly and
+     * the expansion stage). Every event on it is also on ich.results.v1, so a week covers any outage.
+     */
+    public static TopicSpec stagingSpec(String name, IchConfig.Topics t) {
+        return new TopicSpec(name, t.partitions(), t.replicationFactor(), Map.of(
+                "retention.ms", Long.toString(TimeUnit.DAYS.toMillis(7)),
+                "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES),
+                "cleanup.policy", "delete"));
+    }
+
+    /** Creates the missing topics; existing ones are left as they are (their settings are an operator's choice). */
+    public static void ensureTopics(Admin admin, IchConfig.Topics t) throws InterruptedException, TimeoutException {
+        ensure(admin, specs(t));
+    }
+
+    public static void ensure(Admin admin, List<TopicSpec> specs) throws InterruptedException, TimeoutException {
+        Set<String> existing;
+        try {
+            existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot list Kafka topics: " + e.getCause().getMessage(), e.getCause());
+        }
+        List<NewTopic> missing = new ArrayList<>();
+        for (TopicSpec s : specs) {
+            if (!existing.contains(s.name())) {
+                missing.add(new NewTopic(s.name(), s.partitions(), s.replicationFactor()).configs(new HashMap<>(s.configs())));
+            }
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        for (var entry : admin.createTopics(missing).values().entrySet()) {
+            try {
+                entry.getValue().get(30, TimeUnit.SECONDS);
+                log.info("created topic {}", entry.getKey());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("cannot create topic " + entry.getKey() + ": " + e.getCause().getMessage(), e.getCause());
+                }
+            }
+        }
+        List<TopicPartition> created = new ArrayList<>();
+        for (NewTopic t : missing) {
+            for (int p = 0; p < t.numPartitions(); p++) {
+                created.add(new TopicPartition(t.name(), p));
+            }
+        }
+        awaitLeaders(admin, created, LEADER_WAIT_MS);
+    }
+
+    static final long LEADER_WAIT_MS = 15_000;
+
+    /**
+     * Waits until the broker leading each new partition acts as its leader. A topic is announced in the
+     * metadata a moment before its leader accepts writes; a producer that writes in that moment gets
+     * NOT_LEADER_OR_FOLLOWER on its first batch while later batches land, and an idempotent producer
+     * then fails that first batch after delivery.timeout.ms (docs/decisions/replay.md). DescribeProducers
+     * is answered by the partition leader's log, so its success is the readiness that matters.
+     *
+     * @return true when every partition answered; false after maxWaitMs, or when the broker does not
+     *         allow the request (the wait is an optimisation, never a reason to stop)
+     */
+    static boolean awaitLeaders(Admin admin, List<TopicPartition> partitions, long maxWaitMs) throws InterruptedException {
+        if (partitions.isEmpty()) {
+            return true;
+        }
+        long deadline = System.currentTimeMillis() + maxWaitMs;
+        Throwable last = null;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                admin.describeProducers(partitions).all().get(5, TimeUnit.SECONDS);
+                return true;
+            } catch (ExecutionException e) {
+                last = e.getCause();
+                if (!(last instanceof RetriableException)) {
+                    log.debug("not waiting for the leaders of {}: {}", partitions, last.toString());
+                    return false;
+                }
+            } catch (TimeoutException e) {
+                last = e;
+            }
+            Thread.sleep(50);
+        }
+        log.warn("new partitions {} had no active leader after {} ms ({}); going on", partitions, maxWaitMs, String.valueOf(last));
+        return false;
+    }
+}

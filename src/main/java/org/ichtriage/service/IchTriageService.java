@@ -1,0 +1,200 @@
+package org.ichtriage.service;
+
+import org.ichtriage.SoftwareVersion;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.ichtriage.inference.ModelException;
+import org.ichtriage.inference.SegmentationModel;
+import org.ichtriage.analysis.DerivedObjectWriter;
+import org.ichtriage.analysis.DicomResultWriter;
+import org.ichtriage.forward.PacsForwarder;
+import org.ichtriage.pipeline.PipelineRunner;
+import org.ichtriage.pipeline.PipelineSettings;
+import org.ichtriage.analysis.ExpansionAssessor;
+import org.ichtriage.pipeline.StreamLimits;
+import org.ichtriage.analysis.TriageAnalyzer;
+import org.ichtriage.pipeline.TriageTopology;
+import org.ichtriage.config.IchConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.ichtriage.ingest.DicomIngest;
+import org.ichtriage.kafka.EmbeddedKafka;
+import org.ichtriage.kafka.KafkaConnection;
+import org.ichtriage.kafka.TopicCatalog;
+import org.ichtriage.UserError;
+
+/**
+ * One ich-triage process: the embedded broker when no external Kafka is configured, the topics,
+ * /health and /metrics, and the parts its role asks for. Parts are closed in reverse start order.
+ */
+public final class IchTriageService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(IchTriageService.class);
+
+    private final IchConfig config;
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private KafkaConnection kafka;
+    private HealthServer health;
+    private Admin admin;
+    private volatile boolean startupComplete;
+    private DicomIngest dicom;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    public IchTriageService(IchConfig config) {
+        this.config = config;
+    }
+
+    public IchTriageService start() throws IOException, InterruptedException, TimeoutException {
+        long t0 = System.nanoTime();
+        // Components record through Micrometer's global registry; this process's Prometheus registry serves /metrics.
+        io.micrometer.core.instrument.Metrics.addRegistry(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        health = new HealthServer(config.http().bindHost(), config.http().port(), registry);
+        started.push(health);
+        health.addCheck("startup", () -> startupComplete ? null : "starting");
+        log.info("health and metrics on http://{}:{}/health/ready", config.http().bindHost(), health.port());
+
+        String bootstrap;
+        if (config.kafka().embedded()) {
+            EmbeddedKafka broker = new EmbeddedKafka(config.stateDir().resolve("kafka"),
+                    config.kafka().embeddedHost(), config.kafka().embeddedPort()).start();
+            started.push(broker);
+            bootstrap = broker.bootstrapServers();
+        } else {
+            bootstrap = config.kafka().bootstrapServers().orElseThrow();
+            log.info("using external Kafka at {}", bootstrap);
+        }
+        kafka = new KafkaConnection(bootstrap, config.kafka());
+        admin = kafka.admin();
+        started.push(admin);
+        health.addCheck("kafka", new CachedCheck(() -> KafkaConnection.unreachableReason(admin, 2000), 2000));
+        TopicCatalog.ensureTopics(admin, config.topics());
+        if (config.role() == IchConfig.Role.ALL || config.role() == IchConfig.Role.WORKER) {
+            startWorker();
+        }
+        if (config.role() == IchConfig.Role.ALL || config.role() == IchConfig.Role.INGEST) {
+            dicom = own(DicomIngest.start(config.dicom(), kafka.clientProperties()));
+            log.info("DICOM listener {} on {}:{}", config.dicom().aeTitle(), config.dicom().bindHost(), dicom.port());
+            health.addInfo("dicom_port", dicom::port);
+        }
+        if ((config.role() == IchConfig.Role.ALL || config.role() == IchConfig.Role.FORWARDER)
+                && !config.forward().destinations().isEmpty()) {
+            PacsForwarder forwarder = own(PacsForwarder.start(kafka.clientProperties(), config.forward(),
+                    config.dicom().aeTitle(), registry, SoftwareVersion.get()));
+            health.addCheck("forwarder", forwarder::notReadyReason);
+        }
+        health.addInfo("role", () -> config.role().name().toLowerCase());
+        health.addInfo("software_version", SoftwareVersion::get);
+        startupComplete = true;
+        log.info("ich-triage {} started as role {} in {} ms", SoftwareVersion.get(),
+                config.role().name().toLowerCase(), (System.nanoTime() - t0) / 1_000_000);
+        return this;
+    }
+
+    private void startWorker() throws InterruptedException, TimeoutException {
+        SegmentationModel model;
+        try {
+            model = WorkerAssembly.openModel(config);
+        } catch (ModelException e) {
+            throw new UserError("model.path: " + e.getMessage());
+        }
+        log.info("model {} {} (sha256 {}) on {}", model.card().name(), model.card().version(), model.modelSha256(), model.provider());
+        health.addInfo("inference_provider", model::provider);
+        health.addInfo("model", () -> model.card().name() + " " + model.card().version());
+        health.addInfo("model_sha256", model::modelSha256);
+        io.micrometer.core.instrument.Gauge.builder("ich_model_loaded", () -> 1)
+                .tag("provider", model.provider()).tag("sha256", model.modelSha256()).tag("model", model.card().name())
+                .register(registry);
+        TriageAnalyzer analyzer = own(WorkerAssembly.analyzer(config, model, derivedObjects()));
+        IchConfig.Pipeline p = config.pipeline();
+        StreamLimits limits = new StreamLimits(p.completionGapMs(), p.maxSlices(), p.maxSeriesBytes(), p.maxOpenSeries(),
+                Math.max(10 * 60_000L, 3 * p.completionGapMs()));
+        IchConfig.Expansion e = config.expansion();
+        PipelineSettings settings = PipelineSettings.live(limits, p.applicationId(),
+                new ExpansionAssessor(e.windowHours(), e.absoluteMl(), e.relative()));
+        TopicCatalog.ensure(admin, java.util.List.of(TopicCatalog.stagingSpec(settings.stagingTopic(), config.topics())));
+        PipelineRunner runner = own(new PipelineRunner(
+                TriageTopology.build(analyzer, settings),
+                kafka.clientProperties(), p.applicationId(), config.stateDir().resolve("streams"), p.streamThreads(),
+                config.topics().replicationFactor()).start());
+        health.addCheck("pipeline", runner::notReadyReason);
+    }
+
+    private DerivedObjectWriter derivedObjects() {
+        return new DicomResultWriter(SoftwareVersion.get(), config.forward().destinationNames(), java.time.Clock.systemUTC());
+    }
+
+    public IchConfig config() {
+        return config;
+    }
+
+    public KafkaConnection kafka() {
+        return kafka;
+    }
+
+    /** The DICOM listener's port (useful when configured as 0), or -1 when this role runs none. */
+    public int dicomPort() {
+        return dicom == null ? -1 : dicom.port();
+    }
+
+    public HealthServer health() {
+        return health;
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** Registers a running part so that it is closed, in reverse order, with the service. */
+    public <T extends AutoCloseable> T own(T part) {
+        started.push(part);
+        return part;
+    }
+
+    /** Idempotent and serialised: the shutdown hook and the main thread may both call it. */
+    @Override
+    public synchronized void close() {
+        io.micrometer.core.instrument.Metrics.removeRegistry(registry);
+        while (!started.isEmpty()) {
+            AutoCloseable c = started.pop();
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("error while stopping {}: {}", c.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+
+    /** Keeps a slow check (a network round trip) from running on every probe. */
+    static final class CachedCheck implements HealthServer.Check {
+        private final HealthServer.Check delegate;
+        private final long ttlMs;
+        private long checkedAt = Long.MIN_VALUE / 2;
+        private String last = "not checked yet";
+
+        CachedCheck(HealthServer.Check delegate, long ttlMs) {
+            this.delegate = delegate;
+            this.ttlMs = ttlMs;
+        }
+
+        @Override
+        public synchronized String notReadyReason() {
+            long now = System.currentTimeMillis();
+            if (now - checkedAt > ttlMs) {
+                last = delegate.notReadyReason();
+                checkedAt = now;
+            }
+            return last;
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package org.ichtriage.analysis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import org.ichtriage.dicom.codec.DicomObject;
+import org.ichtriage.dicom.codec.Tag;
+import org.ichtriage.dicom.codec.VR;
+import org.ichtriage.volume.CtSlice;
+import org.junit.jupiter.api.Test;
+
+class CtSliceDecoderTest {
+    private static DicomObject slice(int bitsStored, int pixelRepresentation, Integer padding, short... raw) {
+        DicomObject ds = new DicomObject();
+        ds.putString(Tag.SOPInstanceUID, VR.UI, "1.2.3");
+        ds.putString(Tag.SeriesInstanceUID, VR.UI, "1.2");
+        ds.putString(Tag.Modality, VR.CS, "CT");
+        ds.putInts(Tag.Rows, VR.US, 1);
+        ds.putInts(Tag.Columns, VR.US, raw.length);
+        ds.putInts(Tag.BitsAllocated, VR.US, 16);
+        ds.putInts(Tag.BitsStored, VR.US, bitsStored);
+        ds.putInts(Tag.HighBit, VR.US, bitsStored - 1);
+        ds.putInts(Tag.PixelRepresentation, VR.US, pixelRepresentation);
+        ds.putString(Tag.RescaleIntercept, VR.DS, "-1024");
+        ds.putString(Tag.RescaleSlope, VR.DS, "1");
+        if (padding != null) {
+            ds.putInts(Tag.PixelPaddingValue, pixelRepresentation == 1 ? VR.SS : VR.US, padding);
+        }
+        ByteBuffer b = ByteBuffer.allocate(raw.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (short s : raw) {
+            b.putShort(s);
+        }
+        ds.putBytes(Tag.PixelData, VR.OW, b.array());
+        return ds;
+    }
+
+    @Test
+    void bitsAboveBitsStoredAreIgnoredAndSignedValuesAreSignExtended() {
+        // 12 bits stored, signed: 0x0FFF is -1; an overlay bit at 0x8000 must not change the value
+        CtSlice s = CtSliceDecoder.decode(slice(12, 1, null, (short) 0x0FFF, (short) (0x8000 | 0x0400), (short) 0x07FF), 0);
+        assertEquals(-1, s.storedValue(0));
+        assertEquals(0x0400, s.storedValue(1));
+        assertEquals(2047, s.storedValue(2));
+    }
+
+    @Test
+    void unsignedTwelveBitDataMasksHighBits() {
+        CtSlice s = CtSliceDecoder.decode(slice(12, 0, null, (short) 0xF123, (short) 0x0400), 0);
+        assertEquals(0x0123, s.storedValue(0));
+        assertEquals(0x0400, s.storedValue(1));
+    }
+
+    @Test
+    void paddingBecomesAirNotTissue() {
+        // padding -2000 stored, rescale -1024: without care it would read as -3024 HU; it must read as air (-1000 HU)
+        CtSlice s = CtSliceDecoder.decode(slice(16, 1, -2000, (short) -2000, (short) 1064), 0);
+        assertEquals(-1000.0, s.hu(0), 1e-9);
+        assertEquals(40.0, s.hu(1), 1e-9);
+    }
+
+    @Test
+    void eightBitPixelsAreReportedMissingForTheAssemblerToRefuse() {
+        DicomObject ds = slice(16, 1, null, (short) 0);
+        ds.putInts(Tag.BitsAllocated, VR.US, 8);
+        assertNull(CtSliceDecoder.decode(ds, 0).storedPixels());
+    }
+}
