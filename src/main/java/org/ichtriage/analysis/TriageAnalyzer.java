@@ -25,7 +25,8 @@ import org.ichtriage.inference.ModelException;
 import org.ichtriage.inference.ReviewReason;
 import org.ichtriage.inference.SegmentationResult;
 import org.ichtriage.inference.VolumeSegmenter;
-import org.ichtriage.events.DeadLetter;
+import org.ichtriage.events.DeadLetterReason;
+import org.ichtriage.events.DeadLetters;
 import org.ichtriage.events.ResultEvent;
 import org.ichtriage.volume.AssemblyResult;
 import org.ichtriage.volume.CtSlice;
@@ -48,6 +49,7 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
     private final PatientKey patientKey;
     private final Settings settings;
     private final Clock clock;
+    private final DeadLetters deadLetters;
     private final List<VolumeSegmenter> created = Collections.synchronizedList(new ArrayList<>());
     private final ThreadLocal<VolumeSegmenter> perThread;
 
@@ -59,6 +61,7 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
         this.patientKey = patientKey;
         this.settings = settings;
         this.clock = clock;
+        this.deadLetters = new DeadLetters(() -> java.time.Instant.ofEpochMilli(clock.millis()), SoftwareVersion.get());
         this.perThread = ThreadLocal.withInitial(() -> {
             VolumeSegmenter s = segmenterFactory.get();
             created.add(s);
@@ -78,7 +81,7 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
                 datasets.put(r.sopInstanceUid(), ds);
                 slices.add(CtSliceDecoder.decode(ds, r.part10().length));
             } catch (DicomException | RuntimeException e) {
-                return List.of(refuse(batch, "CORRUPT_INSTANCE", "instance " + r.sopInstanceUid() + " at offset "
+                return List.of(refuse(batch, DeadLetterReason.CORRUPT_INSTANCE, "instance " + r.sopInstanceUid() + " at offset "
                         + r.partition() + "/" + r.offset() + ": " + e, batch.instances()));
             }
         }
@@ -86,7 +89,7 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
         AssemblyResult assembled = assembler.assemble(slices);
         long t2 = System.nanoTime();
         if (assembled instanceof AssemblyResult.Refused refused) {
-            return List.of(refuse(batch, refused.reason().name(), refused.detail(), batch.instances()));
+            return List.of(refuse(batch, DeadLetterReason.valueOf(refused.reason().name()), refused.detail(), batch.instances()));
         }
         List<SeriesOutcome> outcomes = new ArrayList<>();
         for (CtVolume volume : ((AssemblyResult.Assembled) assembled).volumes()) {
@@ -94,7 +97,7 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
                 outcomes.add(analyzeVolume(batch, volume, datasets, t1 - t0, t2 - t1, t0));
             } catch (RuntimeException e) {
                 // one stack failing (a SEG that cannot be built, say) must not take the other stacks' results with it
-                outcomes.add(refuse(batch, "ANALYSIS_FAILED", e.toString(), batch.instances().stream()
+                outcomes.add(refuse(batch, DeadLetterReason.ANALYSIS_FAILED, e.toString(), batch.instances().stream()
                         .filter(r -> volume.slices().stream().anyMatch(s -> s.sopInstanceUid().equals(r.sopInstanceUid()))).toList()));
             }
         }
@@ -110,7 +113,7 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
         try {
             result = perThread.get().segment(volume);
         } catch (ModelException | RuntimeException e) {
-            return refuse(batch, "INFERENCE_FAILED", e.toString(), used);
+            return refuse(batch, DeadLetterReason.INFERENCE_FAILED, e.toString(), used);
         }
         String digest = inputDigest(volume);
         String eventId = UUID.nameUUIDFromBytes((batch.seriesInstanceUid() + "|" + volume.acquisitionNumber() + "|"
@@ -193,11 +196,9 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
         }
     }
 
-    private SeriesOutcome refuse(SeriesBatch batch, String reason, String detail, List<ReceivedInstance> instances) {
-        return new SeriesOutcome.Refused(new DeadLetter(DeadLetter.SCHEMA, java.time.Instant.ofEpochMilli(clock.millis()).toString(),
-                reason.equals("INFERENCE_FAILED") ? "INFERENCE" : "ASSEMBLY", reason, detail, batch.seriesInstanceUid(), batch.revision(),
-                instances.stream().map(ReceivedInstance::sopInstanceUid).toList(), batch.sourceTopic(), OffsetRanges.of(instances),
-                SoftwareVersion.get()));
+    private SeriesOutcome refuse(SeriesBatch batch, DeadLetterReason reason, String detail, List<ReceivedInstance> instances) {
+        return new SeriesOutcome.Refused(deadLetters.of(reason, detail, batch.seriesInstanceUid(), batch.revision(),
+                instances.stream().map(ReceivedInstance::sopInstanceUid).toList(), batch.sourceTopic(), OffsetRanges.of(instances)));
     }
 
     private static String emptyToNull(String s) {

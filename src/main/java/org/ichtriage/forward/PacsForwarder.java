@@ -53,6 +53,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.ichtriage.events.DeadLetter;
+import org.ichtriage.events.DeadLetterReason;
+import org.ichtriage.events.DeadLetters;
 import org.ichtriage.events.EventJson;
 import org.ichtriage.events.ForwardingStatus;
 import org.ichtriage.events.OutputHeaders;
@@ -136,6 +138,7 @@ public final class PacsForwarder implements AutoCloseable {
     private final String groupId;
     private final String softwareVersion;
     private final Clock clock;
+    private final DeadLetters deadLetters;
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
     private final Thread thread;
@@ -169,6 +172,7 @@ public final class PacsForwarder implements AutoCloseable {
         this.groupId = groupId;
         this.softwareVersion = softwareVersion;
         this.clock = clock;
+        this.deadLetters = new DeadLetters(clock::instant, softwareVersion);
         try {
             // The JSSE defaults honour javax.net.ssl.trustStore, as documented for forward.tls.
             this.tls = forward.tls() ? SSLContext.getDefault() : null;
@@ -385,7 +389,7 @@ public final class PacsForwarder implements AutoCloseable {
         } catch (DicomException e) {
             log.warn("record {}-{}@{} is not a Part 10 object: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
             await(List.of(producer.send(new ProducerRecord<>(topics.deadLetter(), r.key(),
-                    EventJson.toBytes(deadLetter(r, "UNREADABLE_OBJECT", "not forwarded to any destination: " + e.getMessage(), null))))));
+                    EventJson.toBytes(deadLetter(r, DeadLetterReason.UNREADABLE_OBJECT, "not forwarded to any destination: " + e.getMessage(), null))))));
             return;
         }
         List<Future<RecordMetadata>> writes = new ArrayList<>();
@@ -415,7 +419,8 @@ public final class PacsForwarder implements AutoCloseable {
                 log.info("{} {} stored by {} ({}, attempt {})", kind, obj.sopInstanceUid(), d, last.describe(), attempts);
             } else {
                 failures.get(d.toString()).increment();
-                String reason = last.status() == null ? "DESTINATION_UNREACHABLE" : "DESTINATION_REFUSED";
+                DeadLetterReason reason = last.status() == null ? DeadLetterReason.DESTINATION_UNREACHABLE
+                        : DeadLetterReason.DESTINATION_REFUSED;
                 String detail = "C-STORE of " + kind + " " + obj.sopInstanceUid() + " to " + d + " failed after " + attempts
                         + " attempts: " + last.describe();
                 log.error("{}; dead letter written", detail);
@@ -427,10 +432,9 @@ public final class PacsForwarder implements AutoCloseable {
         await(writes);
     }
 
-    private DeadLetter deadLetter(ConsumerRecord<String, byte[]> r, String reason, String detail, String sop) {
-        return new DeadLetter(DeadLetter.SCHEMA, clock.instant().toString(), "FORWARD", reason, detail, r.key(), null,
-                sop == null ? null : List.of(sop), r.topic(),
-                List.of(new ResultEvent.OffsetRange(r.partition(), r.offset(), r.offset())), softwareVersion);
+    private DeadLetter deadLetter(ConsumerRecord<String, byte[]> r, DeadLetterReason reason, String detail, String sop) {
+        return deadLetters.ofRecord(reason, detail, r.key(), null, sop == null ? null : List.of(sop), r.topic(),
+                r.partition(), r.offset());
     }
 
     /** One association per attempt: a PACS that dropped an earlier one gets a clean start. */

@@ -25,6 +25,8 @@ import org.ichtriage.dicom.codec.DicomObject;
 import org.ichtriage.dicom.codec.DicomReader;
 import org.ichtriage.dicom.codec.Tag;
 import org.ichtriage.events.DeadLetter;
+import org.ichtriage.events.DeadLetterReason;
+import org.ichtriage.events.DeadLetters;
 import org.ichtriage.events.OutputHeaders;
 import org.ichtriage.events.EventJson;
 import org.ichtriage.events.ResultEvent;
@@ -63,6 +65,7 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, ReceivedInstance> slices;
     private KeyValueStore<String, SeriesState> series;
+    private DeadLetters deadLetters;
     /** When this task began processing here; see {@link #quietSince}. */
     private long taskStartedMs;
 
@@ -86,6 +89,7 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
         this.slices = context.getStateStore(TriageTopology.SLICE_STORE);
         this.series = context.getStateStore(TriageTopology.SERIES_STORE);
         this.taskStartedMs = context.currentSystemTimeMs();
+        this.deadLetters = new DeadLetters(() -> Instant.ofEpochMilli(context.currentSystemTimeMs()), SoftwareVersion.get());
         context.schedule(PUNCTUATE_EVERY, PunctuationType.WALL_CLOCK_TIME, this::punctuate);
     }
 
@@ -111,22 +115,20 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
             return;
         }
         if (seriesUid == null || record.value() == null) {
-            deadLetter("MISSING_KEY_OR_VALUE", "record without series key or value", seriesUid, null, List.of(),
-                    List.of(new ResultEvent.OffsetRange(meta.partition(), meta.offset(), meta.offset())));
+            deadLetter(DeadLetterReason.MISSING_KEY_OR_VALUE, "record without series key or value", seriesUid, null, List.of(), meta);
             return;
         }
         DicomObject ds;
         try {
             ds = DicomReader.readPart10(record.value(), DicomLimits.DEFAULT).dataset();
         } catch (DicomException | RuntimeException e) {
-            deadLetter("CORRUPT_INSTANCE", e.getMessage(), seriesUid, null, List.of(),
-                    List.of(new ResultEvent.OffsetRange(meta.partition(), meta.offset(), meta.offset())));
+            deadLetter(DeadLetterReason.CORRUPT_INSTANCE, e.getMessage(), seriesUid, null, List.of(), meta);
             return;
         }
         String sopUid = ds.getString(Tag.SOPInstanceUID);
         if (sopUid == null || sopUid.isEmpty() || sopUid.indexOf('/') >= 0) {
-            deadLetter("MISSING_SOP_INSTANCE_UID", "instance has no usable SOP Instance UID (0008,0018)", seriesUid, null,
-                    List.of(), List.of(new ResultEvent.OffsetRange(meta.partition(), meta.offset(), meta.offset())));
+            deadLetter(DeadLetterReason.MISSING_SOP_INSTANCE_UID, "instance has no usable SOP Instance UID (0008,0018)",
+                    seriesUid, null, List.of(), meta);
             return;
         }
         int expected = ds.getInt(Tag.ImagesInAcquisition, -1);
@@ -143,14 +145,13 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
         }
         if (s == null || s.status() != SeriesState.Status.OPEN) {
             if (s != null && s.status() == SeriesState.Status.REFUSED) {
-                deadLetter("SERIES_REFUSED", "series was refused earlier; this late instance is not analysed", seriesUid,
-                        s.revision(), List.of(sopUid), List.of(new ResultEvent.OffsetRange(meta.partition(), meta.offset(), meta.offset())));
+                deadLetter(DeadLetterReason.SERIES_REFUSED, "series was refused earlier; this late instance is not analysed",
+                        seriesUid, s.revision(), List.of(sopUid), meta);
                 return;
             }
             if (openSeriesCount() >= limits.maxOpenSeries()) {
-                deadLetter("TOO_MANY_OPEN_SERIES", "worker already assembles " + limits.maxOpenSeries()
-                        + " series (pipeline.max-open-series)", seriesUid, null, List.of(sopUid),
-                        List.of(new ResultEvent.OffsetRange(meta.partition(), meta.offset(), meta.offset())));
+                deadLetter(DeadLetterReason.TOO_MANY_OPEN_SERIES, "worker already assembles " + limits.maxOpenSeries()
+                        + " series (pipeline.max-open-series)", seriesUid, null, List.of(sopUid), meta);
                 return;
             }
             // A late slice after completion reopens the series as its next revision; the slices of the
@@ -165,9 +166,9 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
         series.put(seriesUid, s);
 
         if (s.instanceCount() > limits.maxSlices()) {
-            refuse(s, "TOO_MANY_SLICES", s.instanceCount() + " instances exceed pipeline.max-slices=" + limits.maxSlices(), now);
+            refuse(s, DeadLetterReason.TOO_MANY_SLICES, s.instanceCount() + " instances exceed pipeline.max-slices=" + limits.maxSlices(), now);
         } else if (s.totalBytes() > limits.maxSeriesBytes()) {
-            refuse(s, "TOO_MANY_BYTES", s.totalBytes() + " bytes exceed pipeline.max-series-mb=" + (limits.maxSeriesBytes() >> 20), now);
+            refuse(s, DeadLetterReason.TOO_MANY_BYTES, s.totalBytes() + " bytes exceed pipeline.max-series-mb=" + (limits.maxSeriesBytes() >> 20), now);
         } else if (s.expectedCount() != null && !s.mixedAcquisitions() && s.instanceCount() >= s.expectedCount()) {
             // Images in Acquisition counts one acquisition: it completes the series only while a single one is seen.
             complete(seriesUid, CompletionReason.COUNT, now);
@@ -253,7 +254,9 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
         } catch (RuntimeException e) {
             // An analyzer bug must not take the worker down or lose the series: it becomes a dead letter.
             log.error("analysis of series {} failed", seriesUid, e);
-            outcomes = List.of(new SeriesOutcome.Refused(deadLetterOf("ANALYSIS_FAILED", e.toString(), seriesUid, s.revision(), instances)));
+            outcomes = List.of(new SeriesOutcome.Refused(deadLetters.of(DeadLetterReason.ANALYSIS_FAILED, e.toString(), seriesUid,
+                    s.revision(), instances.stream().map(ReceivedInstance::sopInstanceUid).toList(), sourceTopic,
+                    OffsetRanges.of(instances))));
         }
         for (SeriesOutcome outcome : outcomes) {
             deliver(seriesUid, s, reason, instances.size(), outcome, now);
@@ -290,27 +293,19 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
         }
     }
 
-    private void refuse(SeriesState s, String reason, String detail, long now) {
+    private void refuse(SeriesState s, DeadLetterReason reason, String detail, long now) {
         List<ReceivedInstance> instances = slicesOf(s.seriesInstanceUid());
-        forwardDeadLetter(s.seriesInstanceUid(), deadLetterOf(reason, detail, s.seriesInstanceUid(), s.revision(), instances));
+        forwardDeadLetter(s.seriesInstanceUid(), deadLetters.of(reason, detail, s.seriesInstanceUid(), s.revision(),
+                instances.stream().map(ReceivedInstance::sopInstanceUid).toList(), sourceTopic, OffsetRanges.of(instances)));
         purgeSlices(s.seriesInstanceUid());
         series.put(s.seriesInstanceUid(), s.closed(SeriesState.Status.REFUSED, now));
     }
 
-    private DeadLetter deadLetterOf(String reason, String detail, String seriesUid, Integer revision, List<ReceivedInstance> instances) {
-        return assemblyDeadLetter(reason, detail, seriesUid, revision,
-                instances.stream().map(ReceivedInstance::sopInstanceUid).toList(), OffsetRanges.of(instances));
-    }
-
-    private void deadLetter(String reason, String detail, String seriesUid, Integer revision, List<String> sops,
-                            List<ResultEvent.OffsetRange> offsets) {
-        forwardDeadLetter(seriesUid, assemblyDeadLetter(reason, detail, seriesUid, revision, sops, offsets));
-    }
-
-    private DeadLetter assemblyDeadLetter(String reason, String detail, String seriesUid, Integer revision, List<String> sops,
-                                          List<ResultEvent.OffsetRange> offsets) {
-        return new DeadLetter(DeadLetter.SCHEMA, Instant.ofEpochMilli(context.currentSystemTimeMs()).toString(), "ASSEMBLY",
-                reason, detail, seriesUid, revision, sops, sourceTopic, offsets, SoftwareVersion.get());
+    /** A dead letter about the one input record at {@code meta}. */
+    private void deadLetter(DeadLetterReason reason, String detail, String seriesUid, Integer revision, List<String> sops,
+                            RecordMetadata meta) {
+        forwardDeadLetter(seriesUid, deadLetters.ofRecord(reason, detail, seriesUid, revision, sops, sourceTopic,
+                meta.partition(), meta.offset()));
     }
 
     private static void recordStages(ResultEvent.Timings t) {

@@ -1,0 +1,47 @@
+package org.ichtriage.events;
+
+/**
+ * Why an input gave no result: the {@code reason} of a dead letter, each with the {@code stage} it
+ * belongs to. The names are part of the ich.deadletter.v1 contract (alerting keys on them).
+ */
+public enum DeadLetterReason {
+    // the stream's assembly of a series
+    MISSING_KEY_OR_VALUE(Stage.ASSEMBLY),
+    CORRUPT_INSTANCE(Stage.ASSEMBLY),
+    MISSING_SOP_INSTANCE_UID(Stage.ASSEMBLY),
+    SERIES_REFUSED(Stage.ASSEMBLY),
+    TOO_MANY_OPEN_SERIES(Stage.ASSEMBLY),
+    TOO_MANY_SLICES(Stage.ASSEMBLY),
+    TOO_MANY_BYTES(Stage.ASSEMBLY),
+    // the geometry check of the volume (volume.RefusalReason, same names)
+    NOT_CT(Stage.ASSEMBLY),
+    MIXED_SERIES(Stage.ASSEMBLY),
+    TOO_FEW_SLICES(Stage.ASSEMBLY),
+    MIXED_ORIENTATION(Stage.ASSEMBLY),
+    MIXED_MATRIX(Stage.ASSEMBLY),
+    GAP_TOO_LARGE(Stage.ASSEMBLY),
+    DUPLICATE_POSITION(Stage.ASSEMBLY),
+    CONFLICTING_DUPLICATE(Stage.ASSEMBLY),
+    MISSING_PIXEL_DATA(Stage.ASSEMBLY),
+    MISSING_GEOMETRY(Stage.ASSEMBLY),
+    /** one acquisition stack failed after inference (its SEG could not be built, say) */
+    ANALYSIS_FAILED(Stage.ASSEMBLY),
+    INFERENCE_FAILED(Stage.INFERENCE),
+    // the PACS forwarder
+    UNREADABLE_OBJECT(Stage.FORWARD),
+    DESTINATION_UNREACHABLE(Stage.FORWARD),
+    DESTINATION_REFUSED(Stage.FORWARD);
+
+    /** The stages of schemas/ich-deadletter.v1.schema.json. */
+    public enum Stage { INGEST, ASSEMBLY, INFERENCE, RESULTS, FORWARD }
+
+    private final Stage stage;
+
+    DeadLetterReason(Stage stage) {
+        this.stage = stage;
+    }
+
+    public Stage stage() {
+        return stage;
+    }
+}
