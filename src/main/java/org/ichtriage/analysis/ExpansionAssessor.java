@@ -14,10 +14,6 @@ import org.ichtriage.events.ResultEvent;
  * "possible". Pure domain: no Kafka, no clock.
  */
 public final class ExpansionAssessor {
-    public static final String YES = "yes";
-    public static final String POSSIBLE = "possible";
-    public static final String NO = "no";
-
     private static final double MILLIS_PER_HOUR = 3_600_000.0;
 
     private final Duration window;
@@ -70,13 +66,13 @@ public final class ExpansionAssessor {
         // Relative growth from nothing is undefined; then only the absolute limit can fire.
         Double relativeChange = previous.volumeMl() > 0 ? change / previous.volumeMl() : null;
         boolean crossed = change > absoluteMl || (relativeChange != null && relativeChange > relative);
-        String flag;
+        ResultEvent.HematomaExpansion flag;
         if (!crossed) {
-            flag = NO;
+            flag = ResultEvent.HematomaExpansion.NO;
         } else if (current.intervalLow() > previous.intervalHigh()) {
-            flag = YES;
+            flag = ResultEvent.HematomaExpansion.YES;
         } else {
-            flag = POSSIBLE;
+            flag = ResultEvent.HematomaExpansion.POSSIBLE;
         }
         double hours = Duration.between(previous.time(), current.time()).toMillis() / MILLIS_PER_HOUR;
         return Optional.of(new ResultEvent.Expansion(previous.eventId(), previous.volumeMl(), previous.time().toString(),

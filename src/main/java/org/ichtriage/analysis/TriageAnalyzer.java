@@ -20,7 +20,6 @@ import org.ichtriage.dicom.codec.DicomException;
 import org.ichtriage.dicom.codec.DicomLimits;
 import org.ichtriage.dicom.codec.DicomObject;
 import org.ichtriage.dicom.codec.DicomReader;
-import org.ichtriage.dicom.codec.Tag;
 import org.ichtriage.inference.ModelException;
 import org.ichtriage.inference.ReviewReason;
 import org.ichtriage.inference.SegmentationResult;
@@ -34,8 +33,8 @@ import org.ichtriage.volume.CtVolume;
 import org.ichtriage.volume.SeriesAssembler;
 
 /**
- * The production analysis of a complete series: decode, check geometry, run SLEX-Net, postprocess,
- * build the DICOM outputs and the result event. Bad input becomes a refusal, never an exception.
+ * The production analysis of a complete series: decode each instance once, check geometry, run SLEX-Net,
+ * postprocess, build the DICOM outputs and the result event ({@link ResultEventMapper}). Bad input becomes a refusal, never an exception.
  *
  * <p>Each calling thread gets its own {@link VolumeSegmenter} (one ONNX session per stream thread).
  */
@@ -46,10 +45,9 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
     private final Supplier<VolumeSegmenter> segmenterFactory;
     private final SeriesAssembler assembler;
     private final DerivedObjectWriter derivedObjects;
-    private final PatientKey patientKey;
-    private final Settings settings;
     private final Clock clock;
     private final DeadLetters deadLetters;
+    private final ResultEventMapper events;
     private final List<VolumeSegmenter> created = Collections.synchronizedList(new ArrayList<>());
     private final ThreadLocal<VolumeSegmenter> perThread;
 
@@ -58,9 +56,8 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
         this.segmenterFactory = segmenterFactory;
         this.assembler = assembler;
         this.derivedObjects = derivedObjects;
-        this.patientKey = patientKey;
-        this.settings = settings;
         this.clock = clock;
+        this.events = new ResultEventMapper(patientKey, settings);
         this.deadLetters = new DeadLetters(() -> java.time.Instant.ofEpochMilli(clock.millis()), SoftwareVersion.get());
         this.perThread = ThreadLocal.withInitial(() -> {
             VolumeSegmenter s = segmenterFactory.get();
@@ -73,13 +70,14 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
     @Override
     public List<SeriesOutcome> analyze(SeriesBatch batch) {
         long t0 = System.nanoTime();
-        Map<String, DicomObject> datasets = new HashMap<>();
+        Map<String, Decoded> bySop = new HashMap<>();
         List<CtSlice> slices = new ArrayList<>();
         for (ReceivedInstance r : batch.instances()) {
             try {
                 DicomObject ds = DicomReader.readPart10(r.part10(), DicomLimits.DEFAULT).dataset();
-                datasets.put(r.sopInstanceUid(), ds);
-                slices.add(CtSliceDecoder.decode(ds, r.part10().length));
+                CtSlice slice = CtSliceDecoder.decode(ds, r.part10().length);
+                bySop.put(r.sopInstanceUid(), new Decoded(r, ds));
+                slices.add(slice);
             } catch (DicomException | RuntimeException e) {
                 return List.of(refuse(batch, DeadLetterReason.CORRUPT_INSTANCE, "instance " + r.sopInstanceUid() + " at offset "
                         + r.partition() + "/" + r.offset() + ": " + e, batch.instances()));
@@ -93,22 +91,31 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
         }
         List<SeriesOutcome> outcomes = new ArrayList<>();
         for (CtVolume volume : ((AssemblyResult.Assembled) assembled).volumes()) {
+            // the volume's instances and datasets in its slice order
+            List<Decoded> stack = volume.slices().stream().map(s -> bySop.get(s.sopInstanceUid())).toList();
             try {
-                outcomes.add(analyzeVolume(batch, volume, datasets, t1 - t0, t2 - t1, t0));
+                outcomes.add(analyzeVolume(batch, volume, stack, t1 - t0, t2 - t1, t0));
             } catch (RuntimeException e) {
                 // one stack failing (a SEG that cannot be built, say) must not take the other stacks' results with it
-                outcomes.add(refuse(batch, DeadLetterReason.ANALYSIS_FAILED, e.toString(), batch.instances().stream()
-                        .filter(r -> volume.slices().stream().anyMatch(s -> s.sopInstanceUid().equals(r.sopInstanceUid()))).toList()));
+                outcomes.add(refuse(batch, DeadLetterReason.ANALYSIS_FAILED, e.toString(), instancesOf(batch, stack)));
             }
         }
         return outcomes;
     }
 
-    private SeriesOutcome analyzeVolume(SeriesBatch batch, CtVolume volume, Map<String, DicomObject> datasets,
+    /** One decoded instance: the record it came in and its dataset, read once. */
+    private record Decoded(ReceivedInstance instance, DicomObject dataset) {}
+
+    /** The stack's instances in the order of the batch. */
+    private static List<ReceivedInstance> instancesOf(SeriesBatch batch, List<Decoded> stack) {
+        java.util.Set<String> sops = new java.util.HashSet<>();
+        stack.forEach(d -> sops.add(d.instance().sopInstanceUid()));
+        return batch.instances().stream().filter(r -> sops.contains(r.sopInstanceUid())).toList();
+    }
+
+    private SeriesOutcome analyzeVolume(SeriesBatch batch, CtVolume volume, List<Decoded> stack,
                                         long parseNanos, long assemblyNanos, long t0) {
-        List<ReceivedInstance> used = volume.slices().stream()
-                .map(s -> batch.instances().stream().filter(r -> r.sopInstanceUid().equals(s.sopInstanceUid())).findFirst().orElseThrow())
-                .toList();
+        List<ReceivedInstance> used = stack.stream().map(Decoded::instance).toList();
         SegmentationResult result;
         try {
             result = perThread.get().segment(volume);
@@ -118,40 +125,14 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
         String digest = inputDigest(volume);
         String eventId = UUID.nameUUIDFromBytes((batch.seriesInstanceUid() + "|" + volume.acquisitionNumber() + "|"
                 + batch.revision() + "|" + digest + "|" + result.modelSha256()).getBytes(StandardCharsets.UTF_8)).toString();
-        List<DicomObject> sources = volume.slices().stream().map(s -> datasets.get(s.sopInstanceUid())).toList();
+        List<DicomObject> sources = stack.stream().map(Decoded::dataset).toList();
         long s0 = System.nanoTime();
         DerivedObjectWriter.DerivedObjects derived = derivedObjects.write(sources, volume, result, eventId);
         long segNanos = System.nanoTime() - s0;
-
-        DicomObject first = sources.get(0);
-        var a = result.analysis();
-        var u = a.uncertainty();
-        var f = a.flags();
-        ResultEvent.Patient patient = patient(first);
         long now = clock.millis();
-        ResultEvent event = new ResultEvent(
-                ResultEvent.SCHEMA, eventId, batch.revision(), java.time.Instant.ofEpochMilli(now).toString(),
-                first.getString(Tag.StudyInstanceUID), batch.seriesInstanceUid(), emptyToNull(first.getString(Tag.AccessionNumber)),
-                patient,
-                new ResultEvent.Volume(round(a.volumeMl()), new ResultEvent.Interval(round(a.interval().lowerMl()), round(a.interval().upperMl())),
-                        round(a.abc().aMm() * a.abc().bMm() * a.abc().cMm() / 2000.0), a.lesionVoxels(), volume.sliceCount(),
-                        (int) a.lesionMask().stream().filter(m -> !m.isEmpty()).count()),
-                new ResultEvent.Uncertainty(round(u.meanEntropyLesion()), round(u.meanEntropyBand()), round(u.highEntropyFraction()),
-                        perThread.get().model().card().highUncertaintyThreshold()),
-                new ResultEvent.Flags(f.ichDetected(), f.largeVolume(), f.highUncertainty(), !f.reviewReasons().isEmpty()),
-                derived.seg().map(s -> new ResultEvent.Seg(s.sopInstanceUid(), s.seriesInstanceUid(), s.frames(), false))
-                        .orElse(new ResultEvent.Seg(null, null, 0, true)),
-                derived.keyImages().isEmpty() ? null : derived.keyImages().stream().map(DerivedObjectWriter.Built::sopInstanceUid).toList(),
-                new ResultEvent.Forwarding(derived.forwardingConfigured() ? "PENDING" : "NOT_CONFIGURED", derived.destinations()),
-                null,
-                new ResultEvent.Model(result.modelName(), result.modelVersion(), result.modelSha256(), result.provider()),
-                new ResultEvent.Software("ich-triage", SoftwareVersion.get()),
-                new ResultEvent.Provenance(batch.sourceTopic(), OffsetRanges.of(used), used.size(), digest,
-                        batch.reason().name(), settings.applicationId()),
-                new ResultEvent.Timings(ms(parseNanos), ms(assemblyNanos), ms(result.timings().preprocessNanos()),
-                        ms(result.timings().inferenceNanos()), ms(result.timings().postprocessNanos()), ms(segNanos),
-                        ms(System.nanoTime() - t0), batch.lastReceivedAtMs() > 0 ? now - batch.lastReceivedAtMs() : 0),
-                StudyTimes.studyTime(first, java.time.ZoneId.systemDefault()).map(java.time.Instant::toString).orElse(null));
+        ResultEvent event = events.map(batch, volume, used, sources.get(0), eventId, digest, result,
+                perThread.get().model().card().highUncertaintyThreshold(), derived,
+                new ResultEventMapper.StepNanos(parseNanos, assemblyNanos, segNanos, System.nanoTime() - t0), now);
         return new SeriesOutcome.Analyzed(event, derived.seg().map(DerivedObjectWriter.Built::part10),
                 derived.keyImages().stream().map(DerivedObjectWriter.Built::part10).toList());
     }
@@ -159,14 +140,6 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
     /** The review reasons behind needs_review, for logs and `explain`. */
     public static List<ReviewReason> reviewReasons(SegmentationResult r) {
         return r.analysis().flags().reviewReasons();
-    }
-
-    private ResultEvent.Patient patient(DicomObject ds) {
-        String key = patientKey == null ? null
-                : patientKey.keyOf(ds.getString(Tag.IssuerOfPatientID), ds.getString(Tag.PatientID)).orElse(null);
-        String name = settings.includePatientName() ? emptyToNull(ds.getPersonName(Tag.PatientName)) : null;
-        String birth = settings.includePatientName() ? emptyToNull(ds.getString(Tag.PatientBirthDate)) : null;
-        return key == null && name == null && birth == null ? null : new ResultEvent.Patient(key, name, birth);
     }
 
     /** sha256 over the SOP Instance UIDs in sorted order, each followed by its stored pixel values. */
@@ -199,18 +172,6 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
     private SeriesOutcome refuse(SeriesBatch batch, DeadLetterReason reason, String detail, List<ReceivedInstance> instances) {
         return new SeriesOutcome.Refused(deadLetters.of(reason, detail, batch.seriesInstanceUid(), batch.revision(),
                 instances.stream().map(ReceivedInstance::sopInstanceUid).toList(), batch.sourceTopic(), OffsetRanges.of(instances)));
-    }
-
-    private static String emptyToNull(String s) {
-        return s == null || s.isBlank() ? null : s;
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 1000.0) / 1000.0;
-    }
-
-    private static long ms(long nanos) {
-        return nanos / 1_000_000;
     }
 
     public Optional<VolumeSegmenter> anySegmenter() {

@@ -34,27 +34,79 @@ public record ResultEvent(
 
     public static final String SCHEMA = "ich-result.v1";
 
-    /** The event without study_time, the shape before that optional field was added. */
-    public ResultEvent(String schema, String eventId, int revision, String createdAt, String studyInstanceUid,
-                       String seriesInstanceUid, String accessionNumber, Patient patient, Volume volume,
-                       Uncertainty uncertainty, Flags flags, Seg seg, List<String> keyImageSopInstanceUids,
-                       Forwarding forwarding, Expansion expansion, Model model, Software software,
-                       Provenance provenance, Timings timingsMs) {
-        this(schema, eventId, revision, createdAt, studyInstanceUid, seriesInstanceUid, accessionNumber, patient, volume,
-                uncertainty, flags, seg, keyImageSopInstanceUids, forwarding, expansion, model, software, provenance,
-                timingsMs, null);
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this event's fields, to change a few of them. */
+    public Builder toBuilder() {
+        return new Builder().eventId(eventId).revision(revision).createdAt(createdAt).studyInstanceUid(studyInstanceUid)
+                .seriesInstanceUid(seriesInstanceUid).accessionNumber(accessionNumber).patient(patient).volume(volume)
+                .uncertainty(uncertainty).flags(flags).seg(seg).keyImageSopInstanceUids(keyImageSopInstanceUids)
+                .forwarding(forwarding).expansion(expansion).model(model).software(software).provenance(provenance)
+                .timingsMs(timingsMs).studyTime(studyTime).schema(schema);
     }
 
     public ResultEvent withExpansion(Expansion newExpansion) {
-        return new ResultEvent(schema, eventId, revision, createdAt, studyInstanceUid, seriesInstanceUid, accessionNumber,
-                patient, volume, uncertainty, flags, seg, keyImageSopInstanceUids, forwarding, newExpansion, model, software,
-                provenance, timingsMs, studyTime);
+        return toBuilder().expansion(newExpansion).build();
     }
 
     public ResultEvent withStudyTime(String newStudyTime) {
-        return new ResultEvent(schema, eventId, revision, createdAt, studyInstanceUid, seriesInstanceUid, accessionNumber,
-                patient, volume, uncertainty, flags, seg, keyImageSopInstanceUids, forwarding, expansion, model, software,
-                provenance, timingsMs, newStudyTime);
+        return toBuilder().studyTime(newStudyTime).build();
+    }
+
+    /** The event's fields by name; schema defaults to {@link #SCHEMA}, optional fields to null. */
+    public static final class Builder {
+        private String schema = SCHEMA;
+        private String eventId;
+        private int revision;
+        private String createdAt;
+        private String studyInstanceUid;
+        private String seriesInstanceUid;
+        private String accessionNumber;
+        private Patient patient;
+        private Volume volume;
+        private Uncertainty uncertainty;
+        private Flags flags;
+        private Seg seg;
+        private List<String> keyImageSopInstanceUids;
+        private Forwarding forwarding;
+        private Expansion expansion;
+        private Model model;
+        private Software software;
+        private Provenance provenance;
+        private Timings timingsMs;
+        private String studyTime;
+
+        private Builder() {
+        }
+
+        public Builder schema(String v) { schema = v; return this; }
+        public Builder eventId(String v) { eventId = v; return this; }
+        public Builder revision(int v) { revision = v; return this; }
+        public Builder createdAt(String v) { createdAt = v; return this; }
+        public Builder studyInstanceUid(String v) { studyInstanceUid = v; return this; }
+        public Builder seriesInstanceUid(String v) { seriesInstanceUid = v; return this; }
+        public Builder accessionNumber(String v) { accessionNumber = v; return this; }
+        public Builder patient(Patient v) { patient = v; return this; }
+        public Builder volume(Volume v) { volume = v; return this; }
+        public Builder uncertainty(Uncertainty v) { uncertainty = v; return this; }
+        public Builder flags(Flags v) { flags = v; return this; }
+        public Builder seg(Seg v) { seg = v; return this; }
+        public Builder keyImageSopInstanceUids(List<String> v) { keyImageSopInstanceUids = v; return this; }
+        public Builder forwarding(Forwarding v) { forwarding = v; return this; }
+        public Builder expansion(Expansion v) { expansion = v; return this; }
+        public Builder model(Model v) { model = v; return this; }
+        public Builder software(Software v) { software = v; return this; }
+        public Builder provenance(Provenance v) { provenance = v; return this; }
+        public Builder timingsMs(Timings v) { timingsMs = v; return this; }
+        public Builder studyTime(String v) { studyTime = v; return this; }
+
+        public ResultEvent build() {
+            return new ResultEvent(schema, eventId, revision, createdAt, studyInstanceUid, seriesInstanceUid, accessionNumber,
+                    patient, volume, uncertainty, flags, seg, keyImageSopInstanceUids, forwarding, expansion, model, software,
+                    provenance, timingsMs, studyTime);
+        }
     }
 
     /** Identifying text appears only when results.include-patient-name is on; the key is a keyed hash, never the PatientID. */
@@ -90,8 +142,16 @@ public record ResultEvent(
                       @JsonProperty("frames") int frames,
                       @JsonProperty("empty") boolean empty) {}
 
+    /** @param status a {@link ForwardingState} name; a string on the wire so that a newer state does not break older readers */
     public record Forwarding(@JsonProperty("status") String status,
-                             @JsonProperty("destinations") List<String> destinations) {}
+                             @JsonProperty("destinations") List<String> destinations) {
+        public Forwarding(ForwardingState state, List<String> destinations) {
+            this(state.name(), destinations);
+        }
+    }
+
+    /** The forwarding state a result is published with; the forwarder reports each object on ich.forwarding.v1. */
+    public enum ForwardingState { PENDING, NOT_CONFIGURED }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Expansion(@JsonProperty("previous_event_id") String previousEventId,
@@ -100,7 +160,27 @@ public record ResultEvent(
                             @JsonProperty("hours_between") double hoursBetween,
                             @JsonProperty("absolute_change_ml") double absoluteChangeMl,
                             @JsonProperty("relative_change") Double relativeChange,
-                            @JsonProperty("hematoma_expansion") String hematomaExpansion) {}
+                            @JsonProperty("hematoma_expansion") String hematomaExpansion) {
+        public Expansion(String previousEventId, double previousVolumeMl, String previousTime, double hoursBetween,
+                         double absoluteChangeMl, Double relativeChange, HematomaExpansion call) {
+            this(previousEventId, previousVolumeMl, previousTime, hoursBetween, absoluteChangeMl, relativeChange, call.text());
+        }
+    }
+
+    /** The expansion call and its text in the event: "yes", "possible" or "no". */
+    public enum HematomaExpansion {
+        YES("yes"), POSSIBLE("possible"), NO("no");
+
+        private final String text;
+
+        HematomaExpansion(String text) {
+            this.text = text;
+        }
+
+        public String text() {
+            return text;
+        }
+    }
 
     public record Model(@JsonProperty("name") String name,
                         @JsonProperty("version") String version,

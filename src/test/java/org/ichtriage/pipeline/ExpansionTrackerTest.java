@@ -73,17 +73,19 @@ class ExpansionTrackerTest {
         String study = ds.getString(Tag.StudyInstanceUID);
         Known k = known.get(study);
         String patientKey = KEY.keyOf(ds.getString(Tag.IssuerOfPatientID), ds.getString(Tag.PatientID)).orElseThrow();
-        ResultEvent e = new ResultEvent(ResultEvent.SCHEMA, UUID.nameUUIDFromBytes(study.getBytes(StandardCharsets.US_ASCII)).toString(),
-                batch.revision(), Instant.parse("2030-01-01T00:00:00Z").toString(), study, batch.seriesInstanceUid(), null,
-                new ResultEvent.Patient(patientKey, null, null),
-                new ResultEvent.Volume(k.ml(), new ResultEvent.Interval(k.low(), k.high()), k.ml(), 1000, batch.instances().size(), 2),
-                new ResultEvent.Uncertainty(0.1, 0.2, 0.05, 0.3), new ResultEvent.Flags(true, false, false, false),
-                new ResultEvent.Seg(null, null, 0, true), null, null, null,
-                new ResultEvent.Model("m", "1", "0".repeat(64), "CPU"), new ResultEvent.Software("ich-triage", "dev"),
-                new ResultEvent.Provenance(batch.sourceTopic(), OffsetRanges.of(batch.instances()), batch.instances().size(),
-                        "sha256:" + "0".repeat(64), batch.reason().name(), "test"),
-                new ResultEvent.Timings(0, 0, 0, 0, 0, 0, 0, 0),
-                StudyTimes.studyTime(ds, ZoneOffset.UTC).map(Instant::toString).orElse(null));
+        ResultEvent e = ResultEvent.builder().eventId(UUID.nameUUIDFromBytes(study.getBytes(StandardCharsets.US_ASCII)).toString())
+                .revision(batch.revision()).createdAt(Instant.parse("2030-01-01T00:00:00Z").toString())
+                .studyInstanceUid(study).seriesInstanceUid(batch.seriesInstanceUid())
+                .patient(new ResultEvent.Patient(patientKey, null, null))
+                .volume(new ResultEvent.Volume(k.ml(), new ResultEvent.Interval(k.low(), k.high()), k.ml(), 1000, batch.instances().size(), 2))
+                .uncertainty(new ResultEvent.Uncertainty(0.1, 0.2, 0.05, 0.3)).flags(new ResultEvent.Flags(true, false, false, false))
+                .seg(new ResultEvent.Seg(null, null, 0, true))
+                .model(new ResultEvent.Model("m", "1", "0".repeat(64), "CPU")).software(new ResultEvent.Software("ich-triage", "dev"))
+                .provenance(new ResultEvent.Provenance(batch.sourceTopic(), OffsetRanges.of(batch.instances()), batch.instances().size(),
+                        "sha256:" + "0".repeat(64), batch.reason().name(), "test"))
+                .timingsMs(new ResultEvent.Timings(0, 0, 0, 0, 0, 0, 0, 0))
+                .studyTime(StudyTimes.studyTime(ds, ZoneOffset.UTC).map(Instant::toString).orElse(null))
+                .build();
         return List.of(new SeriesOutcome.Analyzed(e, Optional.empty(), List.of()));
     };
 

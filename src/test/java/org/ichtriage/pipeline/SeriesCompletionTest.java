@@ -51,15 +51,16 @@ class SeriesCompletionTest {
 
     private final SeriesAnalyzer recording = batch -> {
         analysed.add(batch);
-        ResultEvent e = new ResultEvent(ResultEvent.SCHEMA, java.util.UUID.randomUUID().toString(), batch.revision(),
-                Instant.now().toString(), "1.2", batch.seriesInstanceUid(), null, null,
-                new ResultEvent.Volume(0, new ResultEvent.Interval(0, 0), 0, 0, batch.instances().size(), 0),
-                new ResultEvent.Uncertainty(0, 0, 0, 0.1), new ResultEvent.Flags(false, false, false, false),
-                new ResultEvent.Seg(null, null, 0, true), null, null, null,
-                new ResultEvent.Model("m", "1", "0".repeat(64), "CPU"), new ResultEvent.Software("ich-triage", "dev"),
-                new ResultEvent.Provenance(batch.sourceTopic(), OffsetRanges.of(batch.instances()), batch.instances().size(),
-                        "sha256:" + "0".repeat(64), batch.reason().name(), "test"),
-                new ResultEvent.Timings(0, 0, 0, 0, 0, 0, 0, 0));
+        ResultEvent e = ResultEvent.builder().eventId(java.util.UUID.randomUUID().toString()).revision(batch.revision())
+                .createdAt(Instant.now().toString()).studyInstanceUid("1.2").seriesInstanceUid(batch.seriesInstanceUid())
+                .volume(new ResultEvent.Volume(0, new ResultEvent.Interval(0, 0), 0, 0, batch.instances().size(), 0))
+                .uncertainty(new ResultEvent.Uncertainty(0, 0, 0, 0.1)).flags(new ResultEvent.Flags(false, false, false, false))
+                .seg(new ResultEvent.Seg(null, null, 0, true))
+                .model(new ResultEvent.Model("m", "1", "0".repeat(64), "CPU")).software(new ResultEvent.Software("ich-triage", "dev"))
+                .provenance(new ResultEvent.Provenance(batch.sourceTopic(), OffsetRanges.of(batch.instances()), batch.instances().size(),
+                        "sha256:" + "0".repeat(64), batch.reason().name(), "test"))
+                .timingsMs(new ResultEvent.Timings(0, 0, 0, 0, 0, 0, 0, 0))
+                .build();
         return List.of(new SeriesOutcome.Analyzed(e, Optional.empty(), List.of()));
     };
 
