@@ -28,6 +28,7 @@ import org.ichtriage.dicom.net.StoreRequest;
 import org.ichtriage.dicom.net.StoreStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.ichtriage.events.InstanceHeaders;
 
 /**
  * Hands each received instance to Kafka and answers Success only once the broker has acknowledged
@@ -119,6 +120,10 @@ public final class KafkaInstanceSink implements StoreHandler, AutoCloseable {
         h.add(InstanceHeaders.CALLING_AET, utf8(req.callingAet()));
         h.add(InstanceHeaders.CALLED_AET, utf8(req.calledAet()));
         h.add(InstanceHeaders.RECEIVED_AT, utf8(req.receivedAt().toString()));
+        // what the assembly needs of the dataset, read here once so that the pipeline never parses it for that
+        h.add(InstanceHeaders.IMAGES_IN_ACQUISITION, utf8(Integer.toString(ds.getInt(Tag.ImagesInAcquisition, -1))));
+        int acquisition = ds.getInt(Tag.AcquisitionNumber, Integer.MIN_VALUE);
+        h.add(InstanceHeaders.ACQUISITION_NUMBER, utf8(acquisition == Integer.MIN_VALUE ? "" : Integer.toString(acquisition)));
         ProducerRecord<String, byte[]> rec = new ProducerRecord<>(cfg.topic(), null, series, value, h);
         try {
             RecordMetadata md = producer.send(rec).get(cfg.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);

@@ -21,9 +21,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.ichtriage.dicom.codec.DicomException;
 import org.ichtriage.dicom.codec.DicomLimits;
-import org.ichtriage.dicom.codec.DicomObject;
 import org.ichtriage.dicom.codec.DicomReader;
-import org.ichtriage.dicom.codec.Tag;
 import org.ichtriage.events.DeadLetter;
 import org.ichtriage.events.DeadLetterReason;
 import org.ichtriage.events.DeadLetters;
@@ -118,21 +116,24 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
             deadLetter(DeadLetterReason.MISSING_KEY_OR_VALUE, "record without series key or value", seriesUid, null, List.of(), meta);
             return;
         }
-        DicomObject ds;
-        try {
-            ds = DicomReader.readPart10(record.value(), DicomLimits.DEFAULT).dataset();
-        } catch (DicomException | RuntimeException e) {
-            deadLetter(DeadLetterReason.CORRUPT_INSTANCE, e.getMessage(), seriesUid, null, List.of(), meta);
-            return;
+        AssemblyFacts facts = AssemblyFacts.fromHeaders(record.headers()).orElse(null);
+        if (facts == null) {
+            // written by an older ingest or another producer: the dataset itself must be read
+            try {
+                facts = AssemblyFacts.fromDataset(DicomReader.readPart10(record.value(), DicomLimits.DEFAULT).dataset());
+            } catch (DicomException | RuntimeException e) {
+                deadLetter(DeadLetterReason.CORRUPT_INSTANCE, e.getMessage(), seriesUid, null, List.of(), meta);
+                return;
+            }
         }
-        String sopUid = ds.getString(Tag.SOPInstanceUID);
+        String sopUid = facts.sopInstanceUid();
         if (sopUid == null || sopUid.isEmpty() || sopUid.indexOf('/') >= 0) {
             deadLetter(DeadLetterReason.MISSING_SOP_INSTANCE_UID, "instance has no usable SOP Instance UID (0008,0018)",
                     seriesUid, null, List.of(), meta);
             return;
         }
-        int expected = ds.getInt(Tag.ImagesInAcquisition, -1);
-        int acquisition = ds.getInt(Tag.AcquisitionNumber, Integer.MIN_VALUE);
+        int expected = facts.imagesInAcquisition();
+        int acquisition = facts.acquisitionNumber();
 
         SeriesState s = series.get(seriesUid);
         String key = sliceKey(seriesUid, sopUid);

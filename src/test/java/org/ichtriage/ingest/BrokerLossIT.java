@@ -24,6 +24,7 @@ import org.ichtriage.dicom.net.StoreStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ichtriage.phantom.SyntheticCtSeries;
+import org.ichtriage.events.InstanceHeaders;
 
 /**
  * The loss test: the broker stops while storescu sends 100 slices and comes back on the same

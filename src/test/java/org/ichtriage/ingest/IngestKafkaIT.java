@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.ichtriage.phantom.SyntheticCtSeries;
+import org.ichtriage.events.InstanceHeaders;
 
 /** storescu -> our SCP -> KafkaInstanceSink -> real embedded broker -> consumer, compared with dcmdump. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

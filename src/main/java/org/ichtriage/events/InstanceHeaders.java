@@ -1,4 +1,4 @@
-package org.ichtriage.ingest;
+package org.ichtriage.events;
 
 /** Names of the Kafka record headers on ich.instances.v1 (a contract with the pipeline). */
 public final class InstanceHeaders {
@@ -8,6 +8,13 @@ public final class InstanceHeaders {
     public static final String CALLED_AET = "ich.called-aet";
     /** ISO-8601 instant at which the dataset was fully received. */
     public static final String RECEIVED_AT = "ich.received-at";
+    /**
+     * Images in Acquisition (0020,1002) as a decimal integer, -1 when absent: with {@link #ACQUISITION_NUMBER}
+     * what the assembly needs of the dataset, read once by the ingest so that the assembly never parses it.
+     */
+    public static final String IMAGES_IN_ACQUISITION = "ich.images-in-acquisition";
+    /** Acquisition Number (0020,0012) as a decimal integer, empty when absent. */
+    public static final String ACQUISITION_NUMBER = "ich.acquisition-number";
 
     private InstanceHeaders() {
     }
