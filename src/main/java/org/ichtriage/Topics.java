@@ -1,8 +1,8 @@
 package org.ichtriage;
 
 /**
- * The Kafka topics of ich-triage: a contract with other tools (ARCHITECTURE.md). Change a name only
- * with a version bump. Settings and creation live in app.TopicCatalog; docs/operations.md explains them.
+ * The Kafka topics of ich-triage: a contract with other tools (docs/architecture.md). Change a name only
+ * with a version bump. Settings and creation live in kafka.TopicCatalog; docs/operations.md explains them.
  */
 public final class Topics {
     public static final String INSTANCES = "ich.instances.v1";

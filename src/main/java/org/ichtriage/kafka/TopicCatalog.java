@@ -21,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The topics of ich-triage and their settings. The names are a contract (ARCHITECTURE.md): change
+ * The topics of ich-triage and their settings. The names are a contract (docs/architecture.md): change
  * one only with a version bump. docs/operations.md explains each retention choice.
  */
 public final class TopicCatalog {
