@@ -10,7 +10,9 @@ import org.ichtriage.volume.CtVolume;
 /** Builds the DICOM objects derived from a result (the SEG and the key images). */
 public interface DerivedObjectWriter {
 
-    record Built(String sopInstanceUid, String seriesInstanceUid, int frames, byte[] part10) {}
+    /** One encoded derived object and the identifiers its publishers name; a Part 10 file in {@code transferSyntaxUid}. */
+    record Built(String sopClassUid, String sopInstanceUid, String seriesInstanceUid, String transferSyntaxUid, int frames,
+                 byte[] part10) {}
 
     /**
      * @param seg empty when no hemorrhage was found: a SEG needs at least one frame, so none is written

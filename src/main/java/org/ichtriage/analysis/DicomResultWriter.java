@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 import org.ichtriage.dicom.codec.DicomObject;
+import org.ichtriage.dicom.codec.TransferSyntax;
 import org.ichtriage.dicom.seg.BuiltObject;
 import org.ichtriage.dicom.seg.DerivedUids;
 import org.ichtriage.dicom.seg.EmptySegmentationException;
@@ -60,10 +61,15 @@ public final class DicomResultWriter implements DerivedObjectWriter {
         }
         List<Built> keyImages = new ArrayList<>();
         for (BuiltObject k : KeyImageBuilder.build(keyImageDescription(source, volume, masks, result, eventId))) {
-            keyImages.add(new Built(k.sopInstanceUid(), k.seriesInstanceUid(), k.frames(), k.part10()));
+            keyImages.add(built(k));
         }
-        return new DerivedObjects(Optional.of(new Built(built.sopInstanceUid(), built.seriesInstanceUid(), built.frames(), built.part10())),
-                keyImages, !destinations.isEmpty(), destinations);
+        return new DerivedObjects(Optional.of(built(built)), keyImages, !destinations.isEmpty(), destinations);
+    }
+
+    /** The builders of dicom.seg write Explicit VR Little Endian. */
+    private static Built built(BuiltObject o) {
+        return new Built(o.sopClassUid(), o.sopInstanceUid(), o.seriesInstanceUid(), TransferSyntax.EXPLICIT_VR_LE, o.frames(),
+                o.part10());
     }
 
     KeyImageDescription keyImageDescription(SourceSeries source, CtVolume volume, List<boolean[]> masks, SegmentationResult result,

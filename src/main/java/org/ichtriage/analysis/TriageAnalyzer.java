@@ -133,8 +133,7 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
         ResultEvent event = events.map(batch, volume, used, sources.get(0), eventId, digest, result,
                 perThread.get().model().card().highUncertaintyThreshold(), derived,
                 new ResultEventMapper.StepNanos(parseNanos, assemblyNanos, segNanos, System.nanoTime() - t0), now);
-        return new SeriesOutcome.Analyzed(event, derived.seg().map(DerivedObjectWriter.Built::part10),
-                derived.keyImages().stream().map(DerivedObjectWriter.Built::part10).toList());
+        return new SeriesOutcome.Analyzed(event, derived.seg(), derived.keyImages());
     }
 
     /** The review reasons behind needs_review, for logs and `explain`. */

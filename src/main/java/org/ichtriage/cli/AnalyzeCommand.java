@@ -23,6 +23,7 @@ import org.ichtriage.inference.SegmentationModel;
 import org.ichtriage.analysis.CompletionReason;
 import org.ichtriage.analysis.ReceivedInstance;
 import org.ichtriage.analysis.SeriesBatch;
+import org.ichtriage.analysis.DerivedObjectWriter;
 import org.ichtriage.analysis.SeriesOutcome;
 import org.ichtriage.analysis.TriageAnalyzer;
 import org.ichtriage.analysis.DicomResultWriter;
@@ -113,12 +114,12 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (o instanceof SeriesOutcome.Analyzed a) {
             Files.write(t.resolve("result.json"), EventJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(a.event()));
             if (a.seg().isPresent()) {
-                Files.write(t.resolve("seg.dcm"), a.seg().get());
+                Files.write(t.resolve("seg.dcm"), a.seg().get().part10());
             }
             for (int i = 0; i < a.keyImages().size(); i++) {
-                Files.write(t.resolve("key-image-" + (i + 1) + ".dcm"), a.keyImages().get(i));
+                Files.write(t.resolve("key-image-" + (i + 1) + ".dcm"), a.keyImages().get(i).part10());
             }
-            InspectCommand.writePngs(a.keyImages(), t);
+            InspectCommand.writePngs(a.keyImages().stream().map(DerivedObjectWriter.Built::part10).toList(), t);
             System.out.println(EventJson.MAPPER.writeValueAsString(a.event()));
             System.err.printf("ich-triage: %s: volume %.2f mL (%.2f-%.2f), ich_detected=%s; wrote %s%n", a.event().seriesInstanceUid(),
                     a.event().volume().ml(), a.event().volume().intervalMl().low(), a.event().volume().intervalMl().high(),

@@ -74,8 +74,8 @@ public final class PacsForwarder implements AutoCloseable {
     public static final String GROUP_ID = "ich-triage-forwarder";
     /** One retry delay never exceeds this, however many attempts are configured. */
     static final long MAX_BACKOFF_MS = 5 * 60_000L;
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    private static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration CONNECT_TIMEOUT = DestinationSender.CONNECT_TIMEOUT;
+    private static final Duration RESPONSE_TIMEOUT = DestinationSender.RESPONSE_TIMEOUT;
     private static final long BACKLOG_REFRESH_MS = 1000;
 
     /** Where the forwarder reads and writes; tests give their own names to stay apart. */
@@ -85,38 +85,8 @@ public final class PacsForwarder implements AutoCloseable {
         }
     }
 
-    /** What one destination answered on one attempt: a DIMSE status, or the reason none came. */
-    private record Attempt(StoreStatus status, String error) {
-        boolean stored() {
-            return status != null && status.isStored();
-        }
-
-        String describe() {
-            if (status == null) {
-                return error;
-            }
-            return "status " + ForwardingStatus.hex(status.code()) + (status.comment() == null ? "" : " (" + status.comment() + ")");
-        }
-    }
-
-    /** The identifiers of a Part 10 object and where its dataset starts, sent as stored without re-encoding. */
-    private record Part10Object(String sopClassUid, String sopInstanceUid, String transferSyntaxUid, byte[] bytes,
-                                int datasetOffset) {
-        static Part10Object of(byte[] b) throws DicomException {
-            Part10File pf = DicomReader.readPart10(b, DicomLimits.DEFAULT);
-            String cls = pf.fileMeta().getString(Tag.MediaStorageSOPClassUID);
-            String inst = pf.fileMeta().getString(Tag.MediaStorageSOPInstanceUID);
-            if (cls == null || inst == null) {
-                throw new DicomParseException(cls == null ? Tag.MediaStorageSOPClassUID : Tag.MediaStorageSOPInstanceUID, 0,
-                        "file meta information lacks the SOP Class or Instance UID");
-            }
-            return new Part10Object(cls, inst, pf.transferSyntaxUid(), b, DicomReader.datasetOffset(b));
-        }
-
-    }
-
     /** Thrown when the forwarder is stopping in the middle of a record: that record stays uncommitted. */
-    private static final class Stopping extends Exception {
+    static final class Stopping extends Exception {
         Stopping() {
             super(null, null, false, false);
         }
@@ -139,6 +109,7 @@ public final class PacsForwarder implements AutoCloseable {
     private final String softwareVersion;
     private final Clock clock;
     private final DeadLetters deadLetters;
+    private final DestinationSender sender;
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
     private final Thread thread;
@@ -194,6 +165,8 @@ public final class PacsForwarder implements AutoCloseable {
                     .description("objects on the source topic not yet settled for this destination (end offset minus committed)")
                     .tag("destination", name).register(registry);
         }
+
+        sender = new DestinationSender(maxAttempts, backoffMs, tls, callingAet, retries);
 
         Properties c = new Properties();
         c.putAll(kafkaClient);
@@ -378,14 +351,11 @@ public final class PacsForwarder implements AutoCloseable {
     }
 
     private void forward(ConsumerRecord<String, byte[]> r) throws Stopping, PublishFailedException {
-        String eventId = header(r, OutputHeaders.EVENT_ID_HEADER);
-        String kind = header(r, OutputHeaders.KIND_HEADER);
-        Part10Object obj;
+        String eventId = ForwardObject.header(r, OutputHeaders.EVENT_ID_HEADER);
+        String kind = ForwardObject.header(r, OutputHeaders.KIND_HEADER);
+        ForwardObject obj;
         try {
-            if (r.value() == null) {
-                throw new DicomParseException(0, 0, "record has no value");
-            }
-            obj = Part10Object.of(r.value());
+            obj = ForwardObject.of(r);
         } catch (DicomException e) {
             log.warn("record {}-{}@{} is not a Part 10 object: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
             await(List.of(producer.send(new ProducerRecord<>(topics.deadLetter(), r.key(),
@@ -394,21 +364,9 @@ public final class PacsForwarder implements AutoCloseable {
         }
         List<Future<RecordMetadata>> writes = new ArrayList<>();
         for (PacsDestination d : destinations) {
-            int attempts = 0;
-            Attempt last;
-            long delay = backoffMs;
-            while (true) {
-                attempts++;
-                last = attempt(d, obj);
-                if (last.stored() || attempts >= maxAttempts) {
-                    break;
-                }
-                retries.get(d.toString()).increment();
-                log.warn("C-STORE of {} {} to {} failed (attempt {} of {}): {}; retrying in {} ms", kind, obj.sopInstanceUid(), d,
-                        attempts, maxAttempts, last.describe(), delay);
-                pause(delay);
-                delay = Math.min(delay * 2, MAX_BACKOFF_MS);
-            }
+            DestinationSender.Delivery delivery = sender.send(d, obj, kind, this::pause);
+            DestinationSender.Attempt last = delivery.last();
+            int attempts = delivery.attempts();
             ForwardingStatus.Status status = last.stored() ? ForwardingStatus.Status.SENT : ForwardingStatus.Status.FAILED;
             ForwardingStatus fs = new ForwardingStatus(ForwardingStatus.SCHEMA, eventId == null ? "" : eventId,
                     r.key() == null ? "" : r.key(), obj.sopInstanceUid(), kind == null ? "" : kind, d.toString(), status,
@@ -435,33 +393,6 @@ public final class PacsForwarder implements AutoCloseable {
     private DeadLetter deadLetter(ConsumerRecord<String, byte[]> r, DeadLetterReason reason, String detail, String sop) {
         return deadLetters.ofRecord(reason, detail, r.key(), null, sop == null ? null : List.of(sop), r.topic(),
                 r.partition(), r.offset());
-    }
-
-    /** One association per attempt: a PACS that dropped an earlier one gets a clean start. */
-    private Attempt attempt(PacsDestination d, Part10Object obj) {
-        ScuConfig cfg = new ScuConfig(d.host(), d.port(), d.aeTitle(), callingAet, CONNECT_TIMEOUT, RESPONSE_TIMEOUT,
-                256 * 1024, tls);
-        DicomClient c;
-        try {
-            c = DicomClient.connect(cfg, DicomClient.propose(List.of(obj.sopClassUid()), List.of(obj.transferSyntaxUid())));
-        } catch (IOException | RuntimeException e) {
-            return new Attempt(null, "no association: " + e);
-        }
-        StoreStatus st;
-        try {
-            st = c.store(obj.sopClassUid(), obj.sopInstanceUid(), obj.transferSyntaxUid(), obj.bytes(), obj.datasetOffset(),
-                    obj.bytes().length - obj.datasetOffset());
-        } catch (IOException | RuntimeException e) {
-            c.abort();
-            return new Attempt(null, "C-STORE failed: " + e);
-        }
-        try {
-            c.release();
-        } catch (IOException e) {
-            // The response already came; a lost A-RELEASE-RP does not undo the store.
-            log.debug("release from {} failed after status {}: {}", d, ForwardingStatus.hex(st.code()), e.toString());
-        }
-        return new Attempt(st, null);
     }
 
     private void await(List<Future<RecordMetadata>> writes) throws PublishFailedException, Stopping {
@@ -493,11 +424,6 @@ public final class PacsForwarder implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         throw new Stopping();
-    }
-
-    private static String header(ConsumerRecord<String, byte[]> r, String name) {
-        Header h = r.headers().lastHeader(name);
-        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     @Override

@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.ichtriage.analysis.CompletionReason;
+import org.ichtriage.analysis.DerivedObjectWriter;
 import org.ichtriage.analysis.OffsetRanges;
 import org.ichtriage.analysis.ReceivedInstance;
 import org.ichtriage.analysis.SeriesAnalyzer;
@@ -273,17 +274,11 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
             // Keyed by patient for the expansion stage; the stage keys the result by series again.
             String stagingKey = ExpansionTracker.patientKeyOf(a.event()).orElse(seriesUid);
             context.forward(new Record<>(stagingKey, EventJson.toBytes(a.event()), now, headers), TriageTopology.STAGING_SINK);
-            a.seg().filter(seg -> emitSeg).ifPresent(seg -> {
-                RecordHeaders sh = new RecordHeaders();
-                sh.add(OutputHeaders.EVENT_ID_HEADER, a.event().eventId().getBytes(StandardCharsets.UTF_8));
-                sh.add(OutputHeaders.KIND_HEADER, "seg".getBytes(StandardCharsets.UTF_8));
-                context.forward(new Record<>(seriesUid, seg, now, sh), TriageTopology.SEG_SINK);
-            });
-            for (byte[] keyImage : emitSeg ? a.keyImages() : List.<byte[]>of()) {
-                RecordHeaders kh = new RecordHeaders();
-                kh.add(OutputHeaders.EVENT_ID_HEADER, a.event().eventId().getBytes(StandardCharsets.UTF_8));
-                kh.add(OutputHeaders.KIND_HEADER, "key-image".getBytes(StandardCharsets.UTF_8));
-                context.forward(new Record<>(seriesUid, keyImage, now, kh), TriageTopology.SEG_SINK);
+            if (emitSeg) {
+                a.seg().ifPresent(seg -> forwardDerived(seriesUid, a.event().eventId(), "seg", seg, now));
+                for (DerivedObjectWriter.Built keyImage : a.keyImages()) {
+                    forwardDerived(seriesUid, a.event().eventId(), "key-image", keyImage, now);
+                }
             }
             recordStages(a.event().timingsMs());
             log.info("series {} revision {} complete ({}, {} instances): volume {} mL, ich_detected={}", seriesUid,
@@ -323,6 +318,17 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
 
     private static void stage(String name, long ms) {
         org.ichtriage.StageMetrics.record(name, ms, TimeUnit.MILLISECONDS);
+    }
+
+    /** A SEG or key image on ich.seg.v1, with headers naming what the forwarder needs of it. */
+    private void forwardDerived(String seriesUid, String eventId, String kind, DerivedObjectWriter.Built object, long now) {
+        RecordHeaders h = new RecordHeaders();
+        h.add(OutputHeaders.EVENT_ID_HEADER, eventId.getBytes(StandardCharsets.UTF_8));
+        h.add(OutputHeaders.KIND_HEADER, kind.getBytes(StandardCharsets.UTF_8));
+        h.add(OutputHeaders.SOP_CLASS_UID_HEADER, object.sopClassUid().getBytes(StandardCharsets.UTF_8));
+        h.add(OutputHeaders.SOP_INSTANCE_UID_HEADER, object.sopInstanceUid().getBytes(StandardCharsets.UTF_8));
+        h.add(OutputHeaders.TRANSFER_SYNTAX_UID_HEADER, object.transferSyntaxUid().getBytes(StandardCharsets.UTF_8));
+        context.forward(new Record<>(seriesUid, object.part10(), now, h), TriageTopology.SEG_SINK);
     }
 
     private void forwardDeadLetter(String seriesUid, DeadLetter dl) {
