@@ -239,10 +239,8 @@ public final class Replay {
                                PipelineSettings settings, Path stateDir, Set<String> series, Map<TopicPartition, Long> replayStart,
                                long timeoutMs, Map<String, ResultEvent> replayed, Map<String, DeadLetter> refused, List<String> raw)
             throws InterruptedException {
-        try (TriageAnalyzer analyzer = new TriageAnalyzer(() -> new org.ichtriage.inference.VolumeSegmenter(model, post),
-                WorkerAssembly.assembler(config), new DicomResultWriter(SoftwareVersion.get(), List.of(), java.time.Clock.systemUTC()),
-                org.ichtriage.analysis.PatientKey.forInstallation(config.results().patientKeySecret(), config.stateDir()),
-                new TriageAnalyzer.Settings(appId, config.results().includePatientName()), java.time.Clock.systemUTC());
+        try (TriageAnalyzer analyzer = WorkerAssembly.analyzer(config, () -> new org.ichtriage.inference.VolumeSegmenter(model, post),
+                new DicomResultWriter(SoftwareVersion.get(), List.of(), java.time.Clock.systemUTC()), appId);
              PipelineRunner runner = new PipelineRunner(TriageTopology.build(analyzer, settings), kafka.clientProperties(),
                      appId, stateDir, 1, config.topics().replicationFactor()).start();
              TopicReader reader = new TopicReader(kafka)) {

@@ -41,16 +41,24 @@ public final class WorkerAssembly {
     public static TriageAnalyzer analyzer(IchConfig config, SegmentationModel firstModel, DerivedObjectWriter derived) {
         PostprocessConfig post = postprocessConfig(config);
         java.util.concurrent.atomic.AtomicReference<SegmentationModel> first = new java.util.concurrent.atomic.AtomicReference<>(firstModel);
-        return new TriageAnalyzer(() -> {
+        return analyzer(config, () -> {
             SegmentationModel m = first.getAndSet(null);
             try {
                 return new VolumeSegmenter(m != null ? m : openModel(config), post);
             } catch (ModelException e) {
                 throw new IllegalStateException("cannot open the model for a new worker thread: " + e.getMessage(), e);
             }
-        }, assembler(config), derived,
+        }, derived, config.pipeline().applicationId());
+    }
+
+    /**
+     * The analyzer of a worker or of a replay: the replay passes its own segmenters (the model it was
+     * asked to compare) and application id, and shares everything else with the worker.
+     */
+    public static TriageAnalyzer analyzer(IchConfig config, java.util.function.Supplier<VolumeSegmenter> segmenters,
+                                          DerivedObjectWriter derived, String applicationId) {
+        return new TriageAnalyzer(segmenters, assembler(config), derived,
                 PatientKey.forInstallation(config.results().patientKeySecret(), config.stateDir()),
-                new TriageAnalyzer.Settings(config.pipeline().applicationId(), config.results().includePatientName()),
-                Clock.systemUTC());
+                new TriageAnalyzer.Settings(applicationId, config.results().includePatientName()), Clock.systemUTC());
     }
 }
