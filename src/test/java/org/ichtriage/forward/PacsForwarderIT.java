@@ -22,16 +22,12 @@ import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.ichtriage.kafka.EmbeddedKafka;
 import org.ichtriage.dicom.codec.DicomObject;
@@ -41,9 +37,9 @@ import org.ichtriage.dicom.codec.TransferSyntax;
 import org.ichtriage.dicom.codec.Uids;
 import org.ichtriage.dicom.codec.VR;
 import org.ichtriage.dicom.net.Dcmtk;
-import org.ichtriage.pipeline.SeriesAssemblyProcessor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.ichtriage.testing.TopicRecords;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -146,20 +142,8 @@ class PacsForwarderIT {
     }
 
     /** Everything on the topic from the beginning, waiting until at least {@code atLeast} records are there. */
-    private List<ConsumerRecord<String, byte[]>> read(String topic, int atLeast, Duration timeout) {
-        Properties p = client();
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(16 << 20));
-        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            TopicPartition tp = new TopicPartition(topic, 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long deadline = System.currentTimeMillis() + timeout.toMillis();
-            while (out.size() < atLeast && System.currentTimeMillis() < deadline) {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-        }
+    private List<ConsumerRecord<String, byte[]>> read(String topic, int atLeast, Duration timeout) throws InterruptedException {
+        List<ConsumerRecord<String, byte[]>> out = TopicRecords.await(broker.bootstrapServers(), topic, atLeast, timeout, Duration.ZERO);
         assertTrue(out.size() >= atLeast, "only " + out.size() + " of " + atLeast + " records on " + topic + " within " + timeout);
         return out;
     }
