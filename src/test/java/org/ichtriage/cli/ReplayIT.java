@@ -40,6 +40,8 @@ import org.ichtriage.kafka.EmbeddedKafka;
 import org.ichtriage.kafka.KafkaConnection;
 import org.ichtriage.kafka.TopicReader;
 import org.ichtriage.service.IchTriageService;
+import org.ichtriage.testing.EmbeddedKafkaExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Replay and explain against a real broker: a worker (the `run --role worker` service with the
@@ -49,6 +51,8 @@ import org.ichtriage.service.IchTriageService;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReplayIT {
     private Path dir;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
     private EmbeddedKafka broker;
     private IchConfig config;
     private IchTriageService worker;
@@ -61,7 +65,7 @@ class ReplayIT {
     @BeforeAll
     void startBrokerAndWorkerAndAnalyseOneSeries() throws Exception {
         dir = Files.createTempDirectory("replay-it-");
-        broker = new EmbeddedKafka(dir.resolve("kafka"), "127.0.0.1", 0).start();
+        broker = KAFKA.broker();
         config = IchConfig.load(null, Map.of(), Map.of(
                 "kafka.bootstrap-servers", broker.bootstrapServers(), "state.dir", dir.resolve("state").toString(),
                 "role", "worker", "http.port", "0", "topics.partitions", "2",
@@ -103,7 +107,6 @@ class ReplayIT {
     @AfterAll
     void stop() {
         if (worker != null) worker.close();
-        if (broker != null) broker.close();
     }
 
     @Test

@@ -54,6 +54,8 @@ import org.ichtriage.events.OutputHeaders;
 import org.ichtriage.events.ResultEvent;
 import org.ichtriage.config.ForwardSettings;
 import org.ichtriage.config.PacsDestination;
+import org.ichtriage.testing.EmbeddedKafkaExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The forwarder against a real embedded broker and dcmtk storescp as the PACS: delivery byte for
@@ -66,6 +68,8 @@ class PacsForwarderIT {
 
     @TempDir
     static Path tmp;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
     private EmbeddedKafka broker;
     private Admin admin;
     private KafkaProducer<String, byte[]> producer;
@@ -73,7 +77,7 @@ class PacsForwarderIT {
     @BeforeAll
     void start() throws Exception {
         assumeTrue(StoreScp.available(), "dcmtk storescp is not installed (make test installs it)");
-        broker = new EmbeddedKafka(tmp.resolve("kafka"), "127.0.0.1", 0).start();
+        broker = KAFKA.broker();
         admin = Admin.create(client());
         producer = new KafkaProducer<>(client(), new StringSerializer(), new ByteArraySerializer());
     }
@@ -83,9 +87,6 @@ class PacsForwarderIT {
         if (producer != null) {
             producer.close();
             admin.close();
-        }
-        if (broker != null) {
-            broker.close();
         }
     }
 

@@ -38,6 +38,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.ichtriage.phantom.SyntheticCtSeries;
 import org.ichtriage.events.InstanceHeaders;
+import org.ichtriage.testing.EmbeddedKafkaExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** storescu -> our SCP -> KafkaInstanceSink -> real embedded broker -> consumer, compared with dcmdump. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -46,6 +48,8 @@ class IngestKafkaIT {
 
     @TempDir
     static Path tmp;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
     private EmbeddedKafka kafka;
     private KafkaInstanceSink sink;
     private DicomServer server;
@@ -54,7 +58,7 @@ class IngestKafkaIT {
     @BeforeAll
     void start() throws Exception {
         assumeTrue(Dcmtk.available(), "dcmtk not installed");
-        kafka = new EmbeddedKafka(tmp.resolve("kafka"), "127.0.0.1", 0).start();
+        kafka = KAFKA.broker();
         KafkaSupport.createInstancesTopic(kafka.bootstrapServers(), 2);
         spool = tmp.resolve("spool");
         sink = new KafkaInstanceSink(IngestConfig.defaults().withSpoolDir(spool), KafkaSupport.client(kafka.bootstrapServers()));
@@ -68,9 +72,6 @@ class IngestKafkaIT {
         }
         if (sink != null) {
             sink.close();
-        }
-        if (kafka != null) {
-            kafka.close();
         }
     }
 

@@ -15,19 +15,24 @@ import org.ichtriage.Topics;
 import org.ichtriage.kafka.EmbeddedKafka;
 import org.ichtriage.kafka.TopicCatalog;
 import org.ichtriage.config.IchConfig;
+import org.ichtriage.testing.EmbeddedKafkaExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.ichtriage.analysis.SeriesAnalyzer;
 
 /** Lifecycle of the Streams runner against a real broker. */
 class PipelineRunnerIT {
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
+
     @TempDir
     Path tmp;
 
     @Test
     void aCleanStopLeavesTheGroupSoThatARestartNeedNotWaitForTheSessionTimeout() throws Exception {
-        try (EmbeddedKafka broker = new EmbeddedKafka(tmp.resolve("kafka"), "127.0.0.1", 0).start();
-             Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+        EmbeddedKafka broker = KAFKA.broker();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
             IchConfig.Topics topics = new IchConfig.Topics(2, (short) 1, 24);
             TopicCatalog.ensureTopics(admin, topics);
             String appId = "ich-triage-worker"; // the application id TriageTopology.build names its staging topic after
