@@ -23,7 +23,6 @@ import org.ichtriage.phantom.CtSeriesWriter;
 import org.ichtriage.phantom.HeadPhantom;
 import org.ichtriage.phantom.Phantom;
 import org.ichtriage.phantom.PhantomSpec;
-import org.ichtriage.pipeline.SeriesAssemblyProcessor;
 import org.ichtriage.events.EventJson;
 import org.ichtriage.events.ResultEvent;
 import org.ichtriage.UserError;

@@ -1,8 +1,6 @@
 package org.ichtriage.forward;
 
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,20 +30,11 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.ichtriage.dicom.codec.DicomException;
-import org.ichtriage.dicom.codec.DicomLimits;
-import org.ichtriage.dicom.codec.DicomParseException;
-import org.ichtriage.dicom.codec.DicomReader;
-import org.ichtriage.dicom.codec.Part10File;
-import org.ichtriage.dicom.codec.Tag;
-import org.ichtriage.dicom.net.DicomClient;
-import org.ichtriage.dicom.net.ScuConfig;
-import org.ichtriage.dicom.net.StoreStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +47,6 @@ import org.ichtriage.events.DeadLetters;
 import org.ichtriage.events.EventJson;
 import org.ichtriage.events.ForwardingStatus;
 import org.ichtriage.events.OutputHeaders;
-import org.ichtriage.events.ResultEvent;
 import org.ichtriage.config.ForwardSettings;
 import org.ichtriage.config.PacsDestination;
 

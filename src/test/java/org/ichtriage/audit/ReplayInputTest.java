@@ -25,7 +25,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.ichtriage.pipeline.SeriesAssemblyProcessor;
 import org.junit.jupiter.api.Test;
-import org.ichtriage.cli.Main;
 import org.ichtriage.UserError;
 
 /**
