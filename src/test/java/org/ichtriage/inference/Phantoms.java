@@ -7,6 +7,7 @@ import org.ichtriage.volume.AssemblyResult;
 import org.ichtriage.volume.CtSlice;
 import org.ichtriage.volume.CtVolume;
 import org.ichtriage.volume.SeriesAssembler;
+import org.ichtriage.testing.CtSlices;
 
 /** Synthetic axial head CT: air, a skull ring, brain at 30 HU and an optional 70 HU blood sphere. */
 final class Phantoms {
@@ -48,9 +49,9 @@ final class Phantoms {
                     px[r * matrix + k] = (short) Math.round(hu + 1024);
                 }
             }
-            out.add(new CtSlice("2.25.1." + s, "2.25.1", "CT", List.of("ORIGINAL", "PRIMARY", "AXIAL"), 1, s + 1,
-                    slices, matrix, matrix, new double[] {pixelMm, pixelMm}, new double[] {-c * pixelMm, -c * pixelMm, z},
-                    new double[] {1, 0, 0, 0, 1, 0}, 1, -1024, px, 1, 2L * matrix * matrix));
+            out.add(CtSlices.axial().sop("2.25.1." + s).series("2.25.1").instance(s + 1).imagesInAcquisition(slices)
+                    .matrix(matrix, matrix).pixelSpacing(pixelMm, pixelMm).position(new double[] {-c * pixelMm, -c * pixelMm, z})
+                    .pixels(px).byteSize(2L * matrix * matrix).build());
         }
         if (bloodVoxels != null) bloodVoxels[0] = blood;
         AssemblyResult r = new SeriesAssembler(AssemblyLimits.DEFAULTS).assemble(out);

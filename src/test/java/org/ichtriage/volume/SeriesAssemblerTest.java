@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.ichtriage.testing.CtSlices;
 
 class SeriesAssemblerTest {
 
@@ -86,9 +87,8 @@ class SeriesAssemblerTest {
     @Test
     void skipsLocalizerEvenWithOtherOrientation() {
         List<CtSlice> in = new ArrayList<>(Slices.stack(0, 5, 10));
-        CtSlice scout = new CtSlice("9.9", Slices.SERIES, "CT", List.of("ORIGINAL", "PRIMARY", "LOCALIZER"), 1, 99,
-                null, 4, 4, new double[] {1, 1}, new double[] {0, 0, 0}, new double[] {1, 0, 0, 0, 0, -1}, 1, 0,
-                new short[16], 1, 10);
+        CtSlice scout = CtSlices.axial().sop("9.9").series(Slices.SERIES).imageType(List.of("ORIGINAL", "PRIMARY", "LOCALIZER"))
+                .instance(99).pixelSpacing(1, 1).orientation(new double[] {1, 0, 0, 0, 0, -1}).rescale(1, 0).byteSize(10).build();
         in.add(scout);
         AssemblyResult.Assembled a = assembled(in);
         assertEquals(3, a.volumes().get(0).sliceCount());
@@ -131,8 +131,9 @@ class SeriesAssemblerTest {
     void notCtRefuses() {
         List<CtSlice> in = new ArrayList<>(Slices.stack(0, 5));
         CtSlice mr = Slices.axial(3, 10);
-        in.add(new CtSlice(mr.sopInstanceUid(), mr.seriesInstanceUid(), "MR", mr.imageType(), 1, 3, null, 4, 4,
-                mr.pixelSpacing(), mr.imagePositionPatient(), mr.imageOrientationPatient(), 1, 0, new short[16], 1, 1));
+        in.add(CtSlices.axial().sop(mr.sopInstanceUid()).series(mr.seriesInstanceUid()).modality("MR").imageType(mr.imageType())
+                .instance(3).pixelSpacing(mr.pixelSpacing()[0], mr.pixelSpacing()[1]).position(mr.imagePositionPatient())
+                .orientation(mr.imageOrientationPatient()).rescale(1, 0).byteSize(1).build());
         AssemblyResult.Refused r = refused(in, RefusalReason.NOT_CT);
         assertTrue(r.detail().contains("modality MR"), r.detail());
     }
@@ -203,12 +204,12 @@ class SeriesAssemblerTest {
     void huUsesSlopeInterceptAndSignedness() {
         short[] px = new short[16];
         px[5] = (short) 0xFFFF;
-        CtSlice unsigned = new CtSlice("1", "s", "CT", List.of(), 1, 1, null, 4, 4, new double[] {1, 1},
-                new double[] {0, 0, 0}, new double[] {1, 0, 0, 0, 1, 0}, 2, -1024, px, 0, 1);
+        CtSlice unsigned = CtSlices.axial().sop("1").series("s").imageType(List.of()).pixelSpacing(1, 1).rescale(2, -1024)
+                .pixels(px).pixelRepresentation(0).byteSize(1).build();
         assertEquals(65535 * 2 - 1024, unsigned.hu(5), 0);
         CtSlice signed = unsigned.withStoredPixels(px);
-        CtSlice s2 = new CtSlice("1", "s", "CT", List.of(), 1, 1, null, 4, 4, new double[] {1, 1},
-                new double[] {0, 0, 0}, new double[] {1, 0, 0, 0, 1, 0}, 2, -1024, signed.storedPixels(), 1, 1);
+        CtSlice s2 = CtSlices.axial().sop("1").series("s").imageType(List.of()).pixelSpacing(1, 1).rescale(2, -1024)
+                .pixels(signed.storedPixels()).byteSize(1).build();
         assertEquals(-2 - 1024, s2.hu(5), 0);
     }
 }

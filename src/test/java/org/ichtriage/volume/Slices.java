@@ -2,8 +2,9 @@ package org.ichtriage.volume;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.ichtriage.testing.CtSlices;
 
-/** Builds synthetic axial CT slices for tests. */
+/** Stacks of synthetic axial CT slices for the assembler tests. */
 final class Slices {
     static final String SERIES = "1.2.3.4";
 
@@ -15,9 +16,8 @@ final class Slices {
     }
 
     static CtSlice slice(int instance, double[] ipp, double[] iop, Integer acquisition, int rows, int cols) {
-        return new CtSlice("1.2.3.4.5." + instance, SERIES, "CT", List.of("ORIGINAL", "PRIMARY", "AXIAL"), acquisition,
-                instance, null, rows, cols, new double[] {0.5, 0.5}, ipp, iop, 1, -1024,
-                new short[rows * cols], 1, 1000);
+        return CtSlices.axial().sop("1.2.3.4.5." + instance).series(SERIES).acquisition(acquisition).instance(instance)
+                .matrix(rows, cols).pixelSpacing(0.5, 0.5).position(ipp).orientation(iop).build();
     }
 
     static List<CtSlice> stack(double... zs) {
