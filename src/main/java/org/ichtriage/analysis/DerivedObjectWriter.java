@@ -17,9 +17,9 @@ public interface DerivedObjectWriter {
     /**
      * @param seg empty when no hemorrhage was found: a SEG needs at least one frame, so none is written
      */
-    record DerivedObjects(Optional<Built> seg, List<Built> keyImages, boolean forwardingConfigured, List<String> destinations) {
+    record DerivedObjects(Optional<Built> seg, List<Built> keyImages) {
         public static DerivedObjects none() {
-            return new DerivedObjects(Optional.empty(), List.of(), false, List.of());
+            return new DerivedObjects(Optional.empty(), List.of());
         }
     }
 

@@ -31,12 +31,10 @@ public final class DicomResultWriter implements DerivedObjectWriter {
     public static final int KEY_IMAGE_SERIES_NUMBER = 9902;
 
     private final String softwareVersion;
-    private final List<String> destinations;
     private final Clock clock;
 
-    public DicomResultWriter(String softwareVersion, List<String> destinations, Clock clock) {
+    public DicomResultWriter(String softwareVersion, Clock clock) {
         this.softwareVersion = softwareVersion;
-        this.destinations = List.copyOf(destinations);
         this.clock = clock;
     }
 
@@ -45,7 +43,7 @@ public final class DicomResultWriter implements DerivedObjectWriter {
         SourceSeries source = SourceSeries.fromDatasets(sources);
         List<boolean[]> masks = result.analysis().lesionMask().stream().map(SliceMask::toArray).toList();
         if (result.analysis().lesionVoxels() == 0) {
-            return new DerivedObjects(Optional.empty(), List.of(), !destinations.isEmpty(), destinations);
+            return DerivedObjects.none();
         }
         SegmentationDescription seg = new SegmentationDescription(source,
                 SegmentDescription.hemorrhage(result.modelName(), result.modelVersion()), masks,
@@ -57,13 +55,13 @@ public final class DicomResultWriter implements DerivedObjectWriter {
         try {
             built = SegmentationBuilder.build(seg);
         } catch (EmptySegmentationException e) {
-            return new DerivedObjects(Optional.empty(), List.of(), !destinations.isEmpty(), destinations);
+            return DerivedObjects.none();
         }
         List<Built> keyImages = new ArrayList<>();
         for (BuiltObject k : KeyImageBuilder.build(keyImageDescription(source, volume, masks, result, eventId))) {
             keyImages.add(built(k));
         }
-        return new DerivedObjects(Optional.of(built(built)), keyImages, !destinations.isEmpty(), destinations);
+        return new DerivedObjects(Optional.of(built(built)), keyImages);
     }
 
     /** The builders of dicom.seg write Explicit VR Little Endian. */

@@ -53,8 +53,9 @@ final class ResultEventMapper {
                         .orElse(new ResultEvent.Seg(null, null, 0, true)))
                 .keyImageSopInstanceUids(derived.keyImages().isEmpty() ? null
                         : derived.keyImages().stream().map(DerivedObjectWriter.Built::sopInstanceUid).toList())
-                .forwarding(new ResultEvent.Forwarding(derived.forwardingConfigured() ? ResultEvent.ForwardingState.PENDING
-                        : ResultEvent.ForwardingState.NOT_CONFIGURED, derived.destinations()))
+                .forwarding(new ResultEvent.Forwarding(settings.forwardDestinations().isEmpty()
+                        ? ResultEvent.ForwardingState.NOT_CONFIGURED : ResultEvent.ForwardingState.PENDING,
+                        settings.forwardDestinations()))
                 .model(new ResultEvent.Model(result.modelName(), result.modelVersion(), result.modelSha256(), result.provider()))
                 .software(new ResultEvent.Software("ich-triage", SoftwareVersion.get()))
                 .provenance(new ResultEvent.Provenance(batch.sourceTopic(), OffsetRanges.of(used), used.size(), inputDigest,

@@ -39,8 +39,17 @@ import org.ichtriage.volume.SeriesAssembler;
  * <p>Each calling thread gets its own {@link VolumeSegmenter} (one ONNX session per stream thread).
  */
 public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
-    /** Settings of the analysis that the result event reports or depends on. */
-    public record Settings(String applicationId, boolean includePatientName) {}
+    /**
+     * Settings of the analysis that the result event reports or depends on.
+     *
+     * @param forwardDestinations the PACS destinations the forwarder sends the derived objects to, as the
+     *                            event names them; empty when nothing is forwarded
+     */
+    public record Settings(String applicationId, boolean includePatientName, List<String> forwardDestinations) {
+        public Settings {
+            forwardDestinations = List.copyOf(forwardDestinations);
+        }
+    }
 
     private final Supplier<VolumeSegmenter> segmenterFactory;
     private final SeriesAssembler assembler;

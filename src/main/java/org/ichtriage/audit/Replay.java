@@ -1,7 +1,6 @@
 package org.ichtriage.audit;
 
 import org.ichtriage.Topics;
-import org.ichtriage.SoftwareVersion;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -43,7 +42,6 @@ import org.ichtriage.pipeline.StreamLimits;
 import org.ichtriage.analysis.TriageAnalyzer;
 import org.ichtriage.pipeline.TriageTopology;
 import org.ichtriage.events.DeadLetter;
-import org.ichtriage.analysis.DicomResultWriter;
 import org.ichtriage.events.EventJson;
 import org.ichtriage.analysis.ExpansionAssessor;
 import org.ichtriage.events.ResultEvent;
@@ -239,8 +237,9 @@ public final class Replay {
                                PipelineSettings settings, Path stateDir, Set<String> series, Map<TopicPartition, Long> replayStart,
                                long timeoutMs, Map<String, ResultEvent> replayed, Map<String, DeadLetter> refused, List<String> raw)
             throws InterruptedException {
+        // a replay forwards nothing: its events say NOT_CONFIGURED, as they always did
         try (TriageAnalyzer analyzer = WorkerAssembly.analyzer(config, () -> new org.ichtriage.inference.VolumeSegmenter(model, post),
-                new DicomResultWriter(SoftwareVersion.get(), List.of(), java.time.Clock.systemUTC()), appId);
+                appId, List.of());
              PipelineRunner runner = new PipelineRunner(TriageTopology.build(analyzer, settings), kafka.clientProperties(),
                      appId, stateDir, 1, config.topics().replicationFactor()).start();
              TopicReader reader = new TopicReader(kafka)) {

@@ -1,6 +1,5 @@
 package org.ichtriage.cli;
 
-import org.ichtriage.SoftwareVersion;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,7 +25,6 @@ import org.ichtriage.analysis.SeriesBatch;
 import org.ichtriage.analysis.DerivedObjectWriter;
 import org.ichtriage.analysis.SeriesOutcome;
 import org.ichtriage.analysis.TriageAnalyzer;
-import org.ichtriage.analysis.DicomResultWriter;
 import org.ichtriage.events.EventJson;
 
 import picocli.CommandLine.Command;
@@ -92,8 +90,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             throw new UserError("model.path: " + e.getMessage());
         }
         Files.createDirectories(out);
-        try (TriageAnalyzer analyzer = WorkerAssembly.analyzer(config, model,
-                new DicomResultWriter(SoftwareVersion.get(), List.of(), java.time.Clock.systemUTC()))) {
+        try (TriageAnalyzer analyzer = WorkerAssembly.analyzer(config, model, List.of())) {
             for (var e : bySeries.entrySet()) {
                 Path target = bySeries.size() == 1 ? out : out.resolve(org.ichtriage.dicom.codec.Uids.sanitizeForFileName(e.getKey()));
                 Files.createDirectories(target);

@@ -10,8 +10,6 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.ichtriage.inference.ModelException;
 import org.ichtriage.inference.SegmentationModel;
-import org.ichtriage.analysis.DerivedObjectWriter;
-import org.ichtriage.analysis.DicomResultWriter;
 import org.ichtriage.forward.PacsForwarder;
 import org.ichtriage.pipeline.PipelineRunner;
 import org.ichtriage.pipeline.PipelineSettings;
@@ -115,7 +113,7 @@ public final class IchTriageService implements AutoCloseable {
         io.micrometer.core.instrument.Gauge.builder("ich_model_loaded", () -> 1)
                 .tag("provider", model.provider()).tag("sha256", model.modelSha256()).tag("model", model.card().name())
                 .register(registry);
-        TriageAnalyzer analyzer = own(WorkerAssembly.analyzer(config, model, derivedObjects()));
+        TriageAnalyzer analyzer = own(WorkerAssembly.analyzer(config, model, config.forward().destinationNames()));
         IchConfig.Pipeline p = config.pipeline();
         StreamLimits limits = new StreamLimits(p.completionGapMs(), p.maxSlices(), p.maxSeriesBytes(), p.maxOpenSeries(),
                 Math.max(10 * 60_000L, 3 * p.completionGapMs()));
@@ -128,10 +126,6 @@ public final class IchTriageService implements AutoCloseable {
                 kafka.clientProperties(), p.applicationId(), config.stateDir().resolve("streams"), p.streamThreads(),
                 config.topics().replicationFactor()).start());
         health.addCheck("pipeline", runner::notReadyReason);
-    }
-
-    private DerivedObjectWriter derivedObjects() {
-        return new DicomResultWriter(SoftwareVersion.get(), config.forward().destinationNames(), java.time.Clock.systemUTC());
     }
 
     public IchConfig config() {

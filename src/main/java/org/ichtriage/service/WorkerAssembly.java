@@ -9,7 +9,10 @@ import org.ichtriage.inference.PostprocessConfig;
 import org.ichtriage.inference.ProviderPreference;
 import org.ichtriage.inference.SegmentationModel;
 import org.ichtriage.inference.VolumeSegmenter;
+import org.ichtriage.SoftwareVersion;
 import org.ichtriage.analysis.DerivedObjectWriter;
+import org.ichtriage.analysis.DicomResultWriter;
+import java.util.List;
 import org.ichtriage.analysis.TriageAnalyzer;
 import org.ichtriage.analysis.PatientKey;
 import org.ichtriage.volume.AssemblyLimits;
@@ -35,10 +38,16 @@ public final class WorkerAssembly {
                 .withMaxBytes(config.pipeline().maxSeriesBytes()));
     }
 
+    /** The DICOM outputs of a result: the SEG and the key images. */
+    public static DerivedObjectWriter derivedObjects() {
+        return new DicomResultWriter(SoftwareVersion.get(), Clock.systemUTC());
+    }
+
     /**
-     * @param firstModel an already opened model, used by the first thread (so start-up fails early on a bad model)
+     * @param firstModel          an already opened model, used by the first thread (so start-up fails early on a bad model)
+     * @param forwardDestinations the destinations the result event names as pending; empty outside the service
      */
-    public static TriageAnalyzer analyzer(IchConfig config, SegmentationModel firstModel, DerivedObjectWriter derived) {
+    public static TriageAnalyzer analyzer(IchConfig config, SegmentationModel firstModel, List<String> forwardDestinations) {
         PostprocessConfig post = postprocessConfig(config);
         java.util.concurrent.atomic.AtomicReference<SegmentationModel> first = new java.util.concurrent.atomic.AtomicReference<>(firstModel);
         return analyzer(config, () -> {
@@ -48,17 +57,18 @@ public final class WorkerAssembly {
             } catch (ModelException e) {
                 throw new IllegalStateException("cannot open the model for a new worker thread: " + e.getMessage(), e);
             }
-        }, derived, config.pipeline().applicationId());
+        }, config.pipeline().applicationId(), forwardDestinations);
     }
 
     /**
-     * The analyzer of a worker or of a replay: the replay passes its own segmenters (the model it was
-     * asked to compare) and application id, and shares everything else with the worker.
+     * The analyzer of a worker, of {@code analyze} or of a replay: the replay passes its own segmenters
+     * (the model it was asked to compare) and application id, and shares everything else with the worker.
      */
     public static TriageAnalyzer analyzer(IchConfig config, java.util.function.Supplier<VolumeSegmenter> segmenters,
-                                          DerivedObjectWriter derived, String applicationId) {
-        return new TriageAnalyzer(segmenters, assembler(config), derived,
+                                          String applicationId, List<String> forwardDestinations) {
+        return new TriageAnalyzer(segmenters, assembler(config), derivedObjects(),
                 PatientKey.forInstallation(config.results().patientKeySecret(), config.stateDir()),
-                new TriageAnalyzer.Settings(applicationId, config.results().includePatientName()), Clock.systemUTC());
+                new TriageAnalyzer.Settings(applicationId, config.results().includePatientName(), forwardDestinations),
+                Clock.systemUTC());
     }
 }
