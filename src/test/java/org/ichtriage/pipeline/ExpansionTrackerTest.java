@@ -42,10 +42,10 @@ import org.ichtriage.events.ResultEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.ichtriage.analysis.OffsetRanges;
 import org.ichtriage.analysis.SeriesAnalyzer;
 import org.ichtriage.analysis.SeriesOutcome;
 import org.ichtriage.analysis.StudyTimes;
+import org.ichtriage.testing.SampleEvents;
 
 /**
  * Hematoma expansion through the topology: two studies of one patient, whose volumes the analyzer
@@ -73,17 +73,11 @@ class ExpansionTrackerTest {
         String study = ds.getString(Tag.StudyInstanceUID);
         Known k = known.get(study);
         String patientKey = KEY.keyOf(ds.getString(Tag.IssuerOfPatientID), ds.getString(Tag.PatientID)).orElseThrow();
-        ResultEvent e = ResultEvent.builder().eventId(UUID.nameUUIDFromBytes(study.getBytes(StandardCharsets.US_ASCII)).toString())
-                .revision(batch.revision()).createdAt(Instant.parse("2030-01-01T00:00:00Z").toString())
-                .studyInstanceUid(study).seriesInstanceUid(batch.seriesInstanceUid())
+        ResultEvent e = SampleEvents.forBatch(batch).eventId(UUID.nameUUIDFromBytes(study.getBytes(StandardCharsets.US_ASCII)).toString())
+                .createdAt(Instant.parse("2030-01-01T00:00:00Z").toString()).studyInstanceUid(study)
                 .patient(new ResultEvent.Patient(patientKey, null, null))
                 .volume(new ResultEvent.Volume(k.ml(), new ResultEvent.Interval(k.low(), k.high()), k.ml(), 1000, batch.instances().size(), 2))
                 .uncertainty(new ResultEvent.Uncertainty(0.1, 0.2, 0.05, 0.3)).flags(new ResultEvent.Flags(true, false, false, false))
-                .seg(new ResultEvent.Seg(null, null, 0, true))
-                .model(new ResultEvent.Model("m", "1", "0".repeat(64), "CPU")).software(new ResultEvent.Software("ich-triage", "dev"))
-                .provenance(new ResultEvent.Provenance(batch.sourceTopic(), OffsetRanges.of(batch.instances()), batch.instances().size(),
-                        "sha256:" + "0".repeat(64), batch.reason().name(), "test"))
-                .timingsMs(new ResultEvent.Timings(0, 0, 0, 0, 0, 0, 0, 0))
                 .studyTime(StudyTimes.studyTime(ds, ZoneOffset.UTC).map(Instant::toString).orElse(null))
                 .build();
         return List.of(new SeriesOutcome.Analyzed(e, Optional.empty(), List.of()));

@@ -30,11 +30,11 @@ import org.ichtriage.events.ResultEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.ichtriage.analysis.OffsetRanges;
 import org.ichtriage.analysis.ReceivedInstance;
 import org.ichtriage.analysis.SeriesAnalyzer;
 import org.ichtriage.analysis.SeriesBatch;
 import org.ichtriage.analysis.SeriesOutcome;
+import org.ichtriage.testing.SampleEvents;
 
 /**
  * Completion semantics of the assembly processor under a mocked wall clock. The analyzer here only
@@ -51,15 +51,10 @@ class SeriesCompletionTest {
 
     private final SeriesAnalyzer recording = batch -> {
         analysed.add(batch);
-        ResultEvent e = ResultEvent.builder().eventId(java.util.UUID.randomUUID().toString()).revision(batch.revision())
-                .createdAt(Instant.now().toString()).studyInstanceUid("1.2").seriesInstanceUid(batch.seriesInstanceUid())
+        ResultEvent e = SampleEvents.forBatch(batch).eventId(java.util.UUID.randomUUID().toString())
+                .createdAt(Instant.now().toString()).studyInstanceUid("1.2")
                 .volume(new ResultEvent.Volume(0, new ResultEvent.Interval(0, 0), 0, 0, batch.instances().size(), 0))
                 .uncertainty(new ResultEvent.Uncertainty(0, 0, 0, 0.1)).flags(new ResultEvent.Flags(false, false, false, false))
-                .seg(new ResultEvent.Seg(null, null, 0, true))
-                .model(new ResultEvent.Model("m", "1", "0".repeat(64), "CPU")).software(new ResultEvent.Software("ich-triage", "dev"))
-                .provenance(new ResultEvent.Provenance(batch.sourceTopic(), OffsetRanges.of(batch.instances()), batch.instances().size(),
-                        "sha256:" + "0".repeat(64), batch.reason().name(), "test"))
-                .timingsMs(new ResultEvent.Timings(0, 0, 0, 0, 0, 0, 0, 0))
                 .build();
         return List.of(new SeriesOutcome.Analyzed(e, Optional.empty(), List.of()));
     };
