@@ -58,6 +58,8 @@ def main(argv=None):
     e.add_argument("--run-dir", required=True)
     e.add_argument("--name", default="slexnet-ich")
     e.add_argument("--quick", action="store_true")
+    from .critic import add_cli as _critic_cli
+    _critic_cli(sub)  # critic: BLAST-CT v1 realism critic on phantoms
     a = ap.parse_args(argv)
     if a.cmd == "smoke":
         _smoke(a)
@@ -79,6 +81,9 @@ def main(argv=None):
     elif a.cmd == "evaluate":
         from .evaluate import evaluate_run
         evaluate_run(a.run_dir, a.name, quick=a.quick)
+    elif a.cmd == "critic":
+        from .critic import run_cli
+        return run_cli(a)
     return 0
 
 
