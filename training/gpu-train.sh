@@ -3,7 +3,7 @@
 # generates the phantoms there on every core, trains the large configuration within a wall-clock
 # budget (warm start from models/slexnet-ich.pt), compares the result with the shipped model on the
 # held-out test split and the real GE series, and writes everything to OUT_DIR:
-#   gpu-run.log, compare.json, compare.md, run.tar.gz (run.json, train.log, final.pt, stage1.pt)
+#   gpu-run.log, compare.json, compare.md, run/{run.json, train.log, final.pt, stage1.pt}
 # The weights come back as a PyTorch checkpoint; export, card, report and golden vectors are made
 # on the CPU side with the project's own torch: `ichtrain ship --run-dir DIR`.
 #

@@ -3,10 +3,7 @@ there on every core, the large configuration trained within a wall-clock budget,
 the shipped model. Downloads nothing. The `tiny` profile rehearses the same path on a CPU."""
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import tarfile
 import time
 
 import torch
@@ -80,12 +77,11 @@ def run(out_dir: str, profile_name: str, budget_s: float, compare_with: str | No
     cfg.workers = 1
     net, meta = train(cfg, run_dir)
     log(f"trained: {meta.get('timing')}")
-    # the weights leave first: a failure in the comparison must not cost the run
-    with tarfile.open(os.path.join(out_dir, "run.tar.gz"), "w:gz") as tar:
-        for name in ("run.json", "train.log", "final.pt", "stage1.pt"):
-            p = os.path.join(run_dir, name)
-            if os.path.exists(p):
-                tar.add(p, arcname=name)
+    # Only 8 files of at most 16 MiB come back from the GPU machine: the resumable checkpoint
+    # (weights + optimiser state) is over that, and final.pt holds the same weights.
+    ck = os.path.join(run_dir, "checkpoint.pt")
+    if os.path.exists(ck):
+        os.remove(ck)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     test = load_split(cfg, "test", log)
     cands = {"candidate": (net, 2)}

@@ -411,7 +411,10 @@ def _colin():
     csf = bet & (t1 < 0.5 * (q[0] + q[1]))
     # intracranial = brain dilated by ~2 mm of CSF; skull = next 5-7 mm; scalp = the rest of head
     intra = ndimage.binary_dilation(bet, iterations=2)
-    skull = ndimage.binary_dilation(intra, iterations=6) & head & ~intra
+    # the skull is a closed shell (the T1 head mask is thin at the back, and cutting the skull
+    # with it left gaps that no real CT has and that the v2 mask, rightly, does not close)
+    skull = ndimage.binary_dilation(intra, iterations=6) & ~intra
+    head = head | ndimage.binary_dilation(skull, iterations=3)
     scalp = head & ~intra & ~skull
     hu[scalp] = HU_SCALP
     # bone: T1-dark cortical tables; marrow (fat, T1-bright) gives the diploe
@@ -680,7 +683,7 @@ def scanner(rng, hu):
 
 
 EIGHT_BIT_FRACTION = 0.08
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 
 
 def make_volume(kind, seed, matrix=256):
