@@ -54,10 +54,19 @@ def main(argv=None):
     ps.add_argument("--run-dir", required=True)
     cs = sub.add_parser("component-sweep", help="Dice / volume error of a finished run for minimum lesion component sizes")
     cs.add_argument("--run-dir", required=True)
+    pk = sub.add_parser("pack-sources", help="write colin.npz and ge.npz for a machine without ../shared (gpu-train.sh)")
+    pk.add_argument("--out", required=True)
+    gr = sub.add_parser("gpu-run", help="generate, train within a budget, compare with the shipped model (training/gpu-train.sh)")
+    gr.add_argument("--out", required=True)
+    gr.add_argument("--profile", default="large", choices=["large", "tiny"])
+    gr.add_argument("--budget-s", type=float, default=300.0, help="training wall-clock budget, both stages")
+    gr.add_argument("--deadline-s", type=float, default=None, help="whole-run limit; the training budget shrinks to fit it")
     e = sub.add_parser("evaluate", help="write models/<name>-report.md")
     e.add_argument("--run-dir", required=True)
     e.add_argument("--name", default="slexnet-ich")
     e.add_argument("--quick", action="store_true")
+    from .critic import add_cli as _critic_cli
+    _critic_cli(sub)  # critic: BLAST-CT v1 realism critic on phantoms
     a = ap.parse_args(argv)
     if a.cmd == "smoke":
         _smoke(a)
@@ -76,9 +85,18 @@ def main(argv=None):
     elif a.cmd == "component-sweep":
         from .evaluate import component_sweep
         component_sweep(a.run_dir)
+    elif a.cmd == "pack-sources":
+        from .phantoms import pack_sources
+        pack_sources(a.out)
+    elif a.cmd == "gpu-run":
+        from .gpu import run
+        run(a.out, a.profile, a.budget_s, deadline_s=a.deadline_s)
     elif a.cmd == "evaluate":
         from .evaluate import evaluate_run
         evaluate_run(a.run_dir, a.name, quick=a.quick)
+    elif a.cmd == "critic":
+        from .critic import run_cli
+        return run_cli(a)
     return 0
 
 

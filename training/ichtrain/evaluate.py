@@ -27,7 +27,7 @@ BAD_ERROR = 0.3  # a volume with 1 - Dice above this is what the uncertainty fla
 
 
 def load_net(path) -> SlexNet:
-    ck = torch.load(path, map_location="cpu")
+    ck = torch.load(path, map_location="cpu", weights_only=False)
     net = SlexNet(ModelConfig(**ck["model_config"]))
     net.load_state_dict(ck["state_dict"])
     return net.eval()

@@ -95,7 +95,7 @@ def write_model_golden(out_dir, net, onnx_path, name, slices=4, seed=7):
     rng = np.random.default_rng(seed)
     vol = phantoms.simple_volume(rng, n_slices=24, matrix=256, lesion_types=["IPH"])
     from .preprocess import preprocess_volume
-    x, _ = preprocess_volume(vol.hu, n)
+    x, _ = preprocess_volume(vol.hu, n, vol.spacing[0])
     centre = int(np.argmax(vol.label.sum(axis=(1, 2))))
     lo = max(0, min(centre - slices // 2, x.shape[0] - slices))
     x = x[lo:lo + slices]
@@ -113,6 +113,61 @@ def write_model_golden(out_dir, net, onnx_path, name, slices=4, seed=7):
     return path
 
 
+def write_volume_v2_case(out_dir, case, stored, slope, intercept, pixel_spacing, input_size):
+    """Preprocessing v2 of a whole volume: stored int16 [S,R,C] -> mask [S,R,C] and input [S,N,N]."""
+    from .preprocess import preprocess_volume, to_hu
+    stored = np.asarray(stored, dtype=np.int16)
+    hu = to_hu(stored, slope, intercept)
+    x, mask = preprocess_volume(hu, input_size, pixel_spacing, version=2)
+    doc = {
+        "case": case, "slices": int(stored.shape[0]), "rows": int(stored.shape[1]),
+        "cols": int(stored.shape[2]), "slope": float(slope), "intercept": float(intercept),
+        "pixel_spacing": float(pixel_spacing), "input_size": int(input_size),
+        "stored_b64": b64(stored, "<i2"), "mask_b64": b64(mask.astype(np.uint8), "u1"),
+        "expected_b64": b64(x[:, 0], "<f4"), "mask_pixels": int(mask.sum()),
+    }
+    path = os.path.join(out_dir, f"volume-v2-{case}.json")
+    with open(path, "w") as f:
+        json.dump(doc, f)
+    return path
+
+
+def ge_mask_digest():
+    """Per-slice pixel counts and the sha256 of the v2 mask of the real GE series (the series
+    itself stays in ../shared; the Java test reads it there and must find the same mask)."""
+    import hashlib
+    from .preprocess import intracranial_mask_volume
+    G = phantoms._ge()
+    mask = intracranial_mask_volume(G["hu"].astype(np.float64), G["ps"][0])
+    return {"case": "ge-head-real", "slices": int(mask.shape[0]),
+            "pixel_spacing": float(G["ps"][0]),
+            "slice_pixels": [int(m.sum()) for m in mask],
+            "mask_sha256": hashlib.sha256(mask.astype(np.uint8).tobytes()).hexdigest()}
+
+
+def write_volume_v2_cases(out_dir):
+    written = []
+    rng = np.random.default_rng(4321)
+    # a head cut from the neck to the vertex at 5 mm, so the skull base and the neck are in it
+    vol = phantoms.simple_volume(rng, n_slices=30, matrix=80, lesion_types=["SDH"], step=5.0)
+    stored = hu_to_stored(vol.hu)
+    written.append(write_volume_v2_case(out_dir, "phantom-simple", stored, 1.0, -1024.0,
+                                        vol.spacing[0], 32))
+    # the same head as an 8-bit windowed export (window 40/80): bone and air are clipped
+    lo, w = 0.0, 80.0
+    eight = np.round(np.clip((vol.hu - lo) / w, 0, 1) * 255).astype(np.int16)
+    written.append(write_volume_v2_case(out_dir, "eight-bit-window", eight, w / 255.0, lo,
+                                        vol.spacing[0], 32))
+    try:
+        path = os.path.join(out_dir, "volume-v2-ge-head-real-digest.json")
+        with open(path, "w") as f:
+            json.dump(ge_mask_digest(), f, indent=1)
+        written.append(path)
+    except (FileNotFoundError, ImportError) as e:
+        print("skip GE digest:", e)
+    return written
+
+
 def run(out_dir=GOLDEN_DIR, model_path=None):
     """Writes preprocessing cases and, if the shipped model exists, its model golden."""
     os.makedirs(out_dir, exist_ok=True)
@@ -124,6 +179,7 @@ def run(out_dir=GOLDEN_DIR, model_path=None):
         with open(card_path) as f:
             input_size = int(json.load(f)["input_size"])
     paths = write_preprocess_cases(out_dir, input_size)
+    paths += write_volume_v2_cases(out_dir)
     ckpt = model_path or os.path.join(models_dir, "slexnet-ich.pt")
     onnx_path = os.path.join(models_dir, "slexnet-ich.onnx")
     if os.path.exists(ckpt) and os.path.exists(onnx_path):

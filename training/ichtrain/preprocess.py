@@ -8,13 +8,20 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-PREPROCESSING_VERSION = 1
+PREPROCESSING_VERSION = 2
+SUPPORTED_VERSIONS = (1, 2)
 CANDIDATE_MIN_HU = -15.0
 CANDIDATE_MAX_HU = 130.0
 WINDOW_CENTRE = 40.0
 WINDOW_WIDTH = 90.0
 MIN_COMPONENT_FRACTION = 0.005
 STD_FLOOR = 1e-6
+
+# v2: the intracranial cavity is what the skull encloses (docs/preprocessing.md, step 2 v2)
+BONE_HU = 250.0
+BONE_CLOSE_MM = 4.0
+MIN_SLICE_COMPONENT_FRACTION = 0.002
+MIN_LINK_OVERLAP = 0.1
 
 # 4-connectivity: the contract says 4-connected, scipy's default for 2D is also the cross, but
 # spelling it out keeps a later scipy default change from silently altering the mask.
@@ -53,6 +60,98 @@ def intracranial_mask(hu: np.ndarray) -> np.ndarray:
     border[0] = True  # label 0 is the kept set itself
     hole = ~border[outside]
     return kept | hole
+
+
+def _square_filter(m: np.ndarray, r: int, dilate: bool) -> np.ndarray:
+    """Dilation (any) or erosion (all) over a (2r+1)^2 square, separable; outside the image
+    counts as unset for dilation and as set for erosion, so the image edge never erodes."""
+    out = m.astype(np.uint8)
+    size = 2 * r + 1
+    for axis in (0, 1):
+        if dilate:
+            out = ndimage.maximum_filter1d(out, size, axis=axis, mode="constant", cval=0)
+        else:
+            out = ndimage.minimum_filter1d(out, size, axis=axis, mode="constant", cval=1)
+    return out.astype(bool)
+
+
+def close_radius_px(pixel_spacing_mm: float) -> int:
+    return max(1, int(np.floor(BONE_CLOSE_MM / pixel_spacing_mm + 0.5)))
+
+
+def enclosed_candidates(hu: np.ndarray, radius_px: int, bone_hu: float = BONE_HU,
+                        air_hu: float | None = None) -> np.ndarray:
+    """Candidate pixels (-15..130 HU) that the closed bone ring separates from the image border."""
+    bone = hu >= bone_hu
+    closed = _square_filter(_square_filter(bone, radius_px, True), radius_px, False)
+    free, _ = ndimage.label(~closed, structure=_FOUR)
+    border = np.unique(np.concatenate([free[0, :], free[-1, :], free[:, 0], free[:, -1]]))
+    outside = np.isin(free, border[border > 0])
+    cand = (hu >= CANDIDATE_MIN_HU) & (hu <= CANDIDATE_MAX_HU)
+    if air_hu is not None:
+        cand &= hu > air_hu
+    return cand & ~outside & ~closed
+
+
+def _fill_holes(kept: np.ndarray) -> np.ndarray:
+    outside, m = ndimage.label(~kept, structure=_FOUR)
+    border = np.zeros(m + 1, dtype=bool)
+    border[np.unique(outside[0, :])] = True
+    border[np.unique(outside[-1, :])] = True
+    border[np.unique(outside[:, 0])] = True
+    border[np.unique(outside[:, -1])] = True
+    border[0] = True
+    return kept | ~border[outside]
+
+
+def intracranial_mask_volume(hu_vol: np.ndarray, pixel_spacing_mm: float) -> np.ndarray:
+    """v2 mask of a [S, rows, cols] volume in slice order (docs/preprocessing.md).
+
+    Per slice, the candidates enclosed by the closed skull; the seed is the largest enclosed
+    component of the slice with the most enclosed candidates; from there, slice by slice in both
+    directions, a component is kept when at least 10 % of it lies on the kept mask of the
+    neighbour towards the seed. Neck and face soft tissue is never enclosed by a bone ring, and
+    what a ring encloses below the skull base must be continuous with the brain to be kept.
+    """
+    hu_vol = np.asarray(hu_vol, dtype=np.float64)
+    S, rows, cols = hu_vol.shape
+    if S == 0:
+        return np.zeros(hu_vol.shape, dtype=bool)
+    # A windowed (8-bit) export clips bone to the top of its window and air to the bottom: then
+    # the volume's highest value stands for bone and its lowest value is no candidate.
+    top = float(hu_vol.max())
+    clipped = top < BONE_HU
+    bone_hu = top if clipped else BONE_HU
+    air_hu = float(hu_vol.min()) if clipped else None
+    r = close_radius_px(pixel_spacing_mm)
+    min_px = MIN_SLICE_COMPONENT_FRACTION * rows * cols
+    labels, sizes = [], []
+    for s in range(S):
+        lab, n = ndimage.label(enclosed_candidates(hu_vol[s], r, bone_hu, air_hu), structure=_FOUR)
+        labels.append(lab)
+        sizes.append(np.bincount(lab.ravel(), minlength=n + 1))
+    totals = [int(sz[1:][sz[1:] >= min_px].sum()) for sz in sizes]
+    mask = np.zeros(hu_vol.shape, dtype=bool)
+    seed = int(np.argmax(totals))  # first maximum on ties
+    if totals[seed] < MIN_COMPONENT_FRACTION * rows * cols:
+        return mask
+    sz = sizes[seed].copy()
+    sz[0] = 0
+    # largest component; on equal sizes the lowest label = first in row-major order
+    best = int(np.argmax(sz))
+    mask[seed] = _fill_holes(labels[seed] == best)
+    for order in (range(seed - 1, -1, -1), range(seed + 1, S)):
+        prev = seed
+        for s in order:
+            lab, sz = labels[s], sizes[s]
+            hit = np.bincount(lab[mask[prev]], minlength=len(sz))
+            keep = np.flatnonzero((sz >= min_px) & (hit >= MIN_LINK_OVERLAP * sz))
+            keep = keep[keep > 0]
+            if len(keep) == 0:
+                break  # nothing links: the cavity ends here, and beyond it nothing is kept
+            mask[s] = _fill_holes(np.isin(lab, keep))
+            prev = s
+    return mask
 
 
 def window(hu: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -106,14 +205,26 @@ def preprocess_stored(stored: np.ndarray, slope: float, intercept: float, input_
     return preprocess_hu(to_hu(stored, slope, intercept), input_size)
 
 
-def preprocess_volume(hu_vol: np.ndarray, input_size: int):
+def preprocess_masked(hu: np.ndarray, mask: np.ndarray, input_size: int) -> np.ndarray:
+    """Steps 3-5 of one slice given its mask."""
+    w = window(np.asarray(hu, dtype=np.float64), mask)
+    return zscore(resize_bilinear(w, input_size, input_size)).astype(np.float32)
+
+
+def preprocess_volume(hu_vol: np.ndarray, input_size: int, pixel_spacing_mm: float | None = None,
+                      version: int = PREPROCESSING_VERSION):
     """hu_vol [S, rows, cols] -> (float32 [S,1,N,N], bool masks [S, rows, cols])."""
-    xs, ms = [], []
-    for s in range(hu_vol.shape[0]):
-        x, m = preprocess_hu(hu_vol[s], input_size)
-        xs.append(x)
-        ms.append(m)
-    return np.stack(xs)[:, None], np.stack(ms)
+    if version not in SUPPORTED_VERSIONS:
+        raise ValueError(f"preprocessing_version {version} is not supported")
+    hu_vol = np.asarray(hu_vol, dtype=np.float64)
+    if version == 1:
+        masks = np.stack([intracranial_mask(s) for s in hu_vol])
+    else:
+        if pixel_spacing_mm is None:
+            raise ValueError("preprocessing v2 needs the pixel spacing")
+        masks = intracranial_mask_volume(hu_vol, pixel_spacing_mm)
+    xs = [preprocess_masked(hu_vol[s], masks[s], input_size) for s in range(hu_vol.shape[0])]
+    return np.stack(xs)[:, None], masks
 
 
 def prob_to_native(prob: np.ndarray, rows: int, cols: int) -> np.ndarray:

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 
+import org.ichtriage.inference.PhysicsGate;
 
 /** The typed, validated configuration of one ich-triage process. Built only through {@link #from}. */
 public record IchConfig(
@@ -86,11 +87,12 @@ public record IchConfig(
     public record Model(Path path, Provider provider, int intraOpThreads) {}
 
     /** patientKeySecret is empty when the per-installation key file is to be used. */
-    public record Results(double largeVolumeMl, double minComponentMm3, boolean includePatientName, String patientKeySecret) {
+    public record Results(double largeVolumeMl, double minComponentMm3, PhysicsGate gate, boolean includePatientName,
+                          String patientKeySecret) {
         /** Masks the secret: records print every component, and configs end up in logs. */
         @Override
         public String toString() {
-            return "Results[largeVolumeMl=" + largeVolumeMl + ", minComponentMm3=" + minComponentMm3
+            return "Results[largeVolumeMl=" + largeVolumeMl + ", minComponentMm3=" + minComponentMm3 + ", gate=" + gate
                     + ", includePatientName=" + includePatientName
                     + ", patientKeySecret=" + (patientKeySecret.isEmpty() ? "" : "****") + "]";
         }
@@ -135,10 +137,19 @@ public record IchConfig(
                         Provider.valueOf(p.oneOf("model.provider", "auto", "cuda", "cpu").toUpperCase(Locale.ROOT)),
                         p.intIn("model.intra-op-threads", 1, 256)),
                 new Results(p.doubleMin("results.large-volume-ml", 0), p.doubleMin("results.min-component-mm3", 0),
-                        p.bool("results.include-patient-name"), p.optionalSecret("results.patient-key-secret", 16)),
+                        gate(p), p.bool("results.include-patient-name"), p.optionalSecret("results.patient-key-secret", 16)),
                 new Expansion(p.doubleIn("expansion.window-hours", 1, 24 * 365),
                         p.doubleIn("expansion.absolute-ml", 0.1, 1000),
                         p.doubleIn("expansion.relative", 0.01, 10)));
+    }
+
+    private static PhysicsGate gate(Parser p) {
+        double min = p.doubleIn("results.gate.min-hu", -1000, 3000);
+        double max = p.doubleIn("results.gate.max-hu", -1000, 3000);
+        if (!(min < max)) {
+            throw new ConfigException("results.gate.max-hu", "'" + max + "' is not allowed; it must be above results.gate.min-hu (" + min + ")");
+        }
+        return new PhysicsGate(p.bool("results.gate.enabled"), min, max, p.doubleIn("results.gate.radius-mm", 0.1, 20));
     }
 
     public static IchConfig load(Path configFile, Map<String, String> env, Map<String, String> cli) {

@@ -49,8 +49,8 @@ public record ModelCard(
         require(sha256 != null && sha256.toLowerCase(Locale.ROOT).matches("[0-9a-f]{64}"), file,
                 "sha256 must be 64 hex digits, was " + sha256);
         require(inputSize >= 8 && inputSize <= 4096, file, "input_size must be in 8..4096, was " + inputSize);
-        require(preprocessingVersion == Preprocessor.PREPROCESSING_VERSION, file, "preprocessing_version "
-                + preprocessingVersion + " is not supported (this build implements " + Preprocessor.PREPROCESSING_VERSION + ")");
+        require(Preprocessor.supports(preprocessingVersion), file, "preprocessing_version "
+                + preprocessingVersion + " is not supported (this build implements 1.." + Preprocessor.PREPROCESSING_VERSION + ")");
         require(Double.isFinite(highUncertaintyThreshold) && highUncertaintyThreshold >= 0, file,
                 "high_uncertainty_threshold must be a finite number >= 0");
     }

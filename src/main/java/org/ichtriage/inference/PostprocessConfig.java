@@ -11,13 +11,15 @@ package org.ichtriage.inference;
  * @param bandVoxels             in-plane half-width of the uncertainty band around the lesion
  * @param reviewIntervalMinMl    an interval wider than max(this, fraction x volume) needs review
  * @param reviewIntervalFraction see above
+ * @param gate                   the physics gate, applied before the component rule
  */
 public record PostprocessConfig(double threshold, double strictThreshold, double lenientThreshold,
                                 double minComponentMm3, double largeVolumeMl, int bandVoxels,
-                                double reviewIntervalMinMl, double reviewIntervalFraction) {
+                                double reviewIntervalMinMl, double reviewIntervalFraction, PhysicsGate gate) {
 
     /** Components under 1 mL are treated as noise: the validation optimum of the shipped model (docs/decisions/postprocessing.md). */
-    public static final PostprocessConfig DEFAULTS = new PostprocessConfig(0.5, 0.7, 0.3, 1000.0, 30.0, 2, 2.0, 0.5);
+    public static final PostprocessConfig DEFAULTS = new PostprocessConfig(0.5, 0.7, 0.3, 1000.0, 30.0, 2, 2.0, 0.5,
+            PhysicsGate.DEFAULTS);
 
     public PostprocessConfig {
         if (!(lenientThreshold < threshold && threshold < strictThreshold) || lenientThreshold <= 0 || strictThreshold >= 1) {
@@ -30,15 +32,21 @@ public record PostprocessConfig(double threshold, double strictThreshold, double
         if (!(reviewIntervalMinMl >= 0) || !(reviewIntervalFraction >= 0)) {
             throw new IllegalArgumentException("review interval settings must be >= 0");
         }
+        if (gate == null) throw new IllegalArgumentException("gate must be given (PhysicsGate.OFF to disable)");
     }
 
     public PostprocessConfig withMinComponentMm3(double v) {
         return new PostprocessConfig(threshold, strictThreshold, lenientThreshold, v, largeVolumeMl, bandVoxels,
-                reviewIntervalMinMl, reviewIntervalFraction);
+                reviewIntervalMinMl, reviewIntervalFraction, gate);
+    }
+
+    public PostprocessConfig withGate(PhysicsGate g) {
+        return new PostprocessConfig(threshold, strictThreshold, lenientThreshold, minComponentMm3, largeVolumeMl, bandVoxels,
+                reviewIntervalMinMl, reviewIntervalFraction, g);
     }
 
     public PostprocessConfig withLargeVolumeMl(double v) {
         return new PostprocessConfig(threshold, strictThreshold, lenientThreshold, minComponentMm3, v, bandVoxels,
-                reviewIntervalMinMl, reviewIntervalFraction);
+                reviewIntervalMinMl, reviewIntervalFraction, gate);
     }
 }

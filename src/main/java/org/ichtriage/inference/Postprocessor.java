@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
+import org.ichtriage.volume.CtSlice;
 import org.ichtriage.volume.CtVolume;
 
 /**
@@ -50,6 +51,12 @@ public final class Postprocessor {
                 l[i] = p[i] >= config.threshold();
                 hi[i] = p[i] > config.strictThreshold();
                 lo[i] = p[i] > config.lenientThreshold();
+            }
+            if (config.gate().enabled()) {
+                CtSlice slice = volume.slice(s);
+                double[] hu = new double[rows * cols];
+                for (int i = 0; i < hu.length; i++) hu[i] = slice.hu(i);
+                config.gate().apply(hu, rows, cols, volume.rowSpacing(), l, hi, lo);
             }
             lesion[s] = l;
             strict[s] = hi;

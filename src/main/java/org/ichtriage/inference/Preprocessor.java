@@ -6,11 +6,13 @@ import org.ichtriage.volume.CtSlice;
 import org.ichtriage.volume.CtVolume;
 
 /**
- * docs/preprocessing.md version 1, in float64: HU, intracranial mask, window 40/90, bilinear
- * resize to the model's input size, per-slice z-score. Stateless and thread-safe.
+ * docs/preprocessing.md, in float64: HU, intracranial mask (v1: per slice; v2: the skull-enclosed
+ * cavity in 3D, {@link IntracranialMask}), window 40/90, bilinear resize to the model's input
+ * size, per-slice z-score. The version comes from the model card. Stateless and thread-safe.
  */
 public final class Preprocessor {
-    public static final int PREPROCESSING_VERSION = 1;
+    /** The newest version this build implements; every version from 1 up to it is supported. */
+    public static final int PREPROCESSING_VERSION = 2;
     static final double CANDIDATE_MIN_HU = -15;
     static final double CANDIDATE_MAX_HU = 130;
     static final double MIN_COMPONENT_FRACTION = 0.005;
@@ -19,10 +21,28 @@ public final class Preprocessor {
     static final double STD_FLOOR = 1e-6;
 
     private final int inputSize;
+    private final int version;
 
+    /** Version 1, for tests written against the first contract. */
     public Preprocessor(int inputSize) {
+        this(inputSize, 1);
+    }
+
+    public Preprocessor(int inputSize, int version) {
         if (inputSize < 1) throw new IllegalArgumentException("input size must be >= 1, was " + inputSize);
+        if (!supports(version)) {
+            throw new IllegalArgumentException("preprocessing_version " + version + " is not supported (1.." + PREPROCESSING_VERSION + ")");
+        }
         this.inputSize = inputSize;
+        this.version = version;
+    }
+
+    public static boolean supports(int version) {
+        return version >= 1 && version <= PREPROCESSING_VERSION;
+    }
+
+    public int version() {
+        return version;
     }
 
     public int inputSize() {
@@ -39,19 +59,33 @@ public final class Preprocessor {
      */
     public PreprocessedVolume preprocess(CtVolume volume) {
         int n = volume.sliceCount();
+        int rows = volume.rows();
+        int cols = volume.columns();
+        double[][] hu = new double[n][];
+        IntStream.range(0, n).parallel().forEach(s -> {
+            CtSlice slice = volume.slice(s);
+            double[] h = new double[rows * cols];
+            for (int i = 0; i < h.length; i++) h[i] = slice.hu(i);
+            hu[s] = h;
+        });
+        return preprocessHu(hu, rows, cols, volume.rowSpacing());
+    }
+
+    /** The whole volume from HU planes [slice][row-major pixel], in slice order. */
+    public PreprocessedVolume preprocessHu(double[][] hu, int rows, int cols, double rowSpacingMm) {
+        int n = hu.length;
         int plane = inputSize * inputSize;
         float[] input = new float[n * plane];
         SliceMask[] masks = new SliceMask[n];
-        Bilinear resize = new Bilinear(volume.rows(), volume.columns(), inputSize, inputSize);
+        Bilinear resize = new Bilinear(rows, cols, inputSize, inputSize);
+        boolean[][] volumeMask = version >= 2 ? IntracranialMask.of(hu, rows, cols, rowSpacingMm) : null;
         IntStream.range(0, n).parallel().forEach(s -> {
-            CtSlice slice = volume.slice(s);
-            double[] hu = new double[volume.rows() * volume.columns()];
-            for (int i = 0; i < hu.length; i++) hu[i] = slice.hu(i);
-            SliceResult r = preprocessHu(hu, volume.rows(), volume.columns(), resize);
-            System.arraycopy(r.input(), 0, input, s * plane, plane);
-            masks[s] = SliceMask.of(volume.rows(), volume.columns(), r.mask());
+            boolean[] mask = volumeMask != null ? volumeMask[s] : intracranialMask(hu[s], rows, cols);
+            float[] x = windowResizeZscore(hu[s], mask, resize);
+            System.arraycopy(x, 0, input, s * plane, plane);
+            masks[s] = SliceMask.of(rows, cols, mask);
         });
-        return new PreprocessedVolume(n, inputSize, volume.rows(), volume.columns(), input, List.of(masks));
+        return new PreprocessedVolume(n, inputSize, rows, cols, input, List.of(masks));
     }
 
     /**
@@ -74,6 +108,11 @@ public final class Preprocessor {
 
     private SliceResult preprocessHu(double[] hu, int rows, int cols, Bilinear resize) {
         boolean[] mask = intracranialMask(hu, rows, cols);
+        return new SliceResult(windowResizeZscore(hu, mask, resize), mask);
+    }
+
+    /** Steps 3-5 of one slice given its mask. */
+    private static float[] windowResizeZscore(double[] hu, boolean[] mask, Bilinear resize) {
         double[] w = new double[hu.length];
         double lo = WINDOW_CENTRE - WINDOW_WIDTH / 2;
         for (int i = 0; i < hu.length; i++) {
@@ -89,7 +128,7 @@ public final class Preprocessor {
         double div = std < STD_FLOOR ? 1.0 : std;
         float[] out = new float[r.length];
         for (int i = 0; i < r.length; i++) out[i] = (float) ((r[i] - mean) / div);
-        return new SliceResult(out, mask);
+        return out;
     }
 
     /** Step 2: largest 4-connected candidate component, holes filled; empty if too small. */

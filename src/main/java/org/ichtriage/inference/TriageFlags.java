@@ -11,4 +11,8 @@ public record TriageFlags(boolean ichDetected, boolean largeVolume, boolean high
     public boolean needsReview() {
         return !reviewReasons.isEmpty();
     }
+
+    public TriageCategory category() {
+        return TriageCategory.of(ichDetected, highUncertainty);
+    }
 }

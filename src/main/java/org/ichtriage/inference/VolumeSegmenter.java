@@ -10,7 +10,7 @@ public final class VolumeSegmenter {
 
     public VolumeSegmenter(SegmentationModel model, PostprocessConfig config) {
         this.model = model;
-        this.preprocessor = new Preprocessor(model.card().inputSize());
+        this.preprocessor = new Preprocessor(model.card().inputSize(), model.card().preprocessingVersion());
         this.postprocessor = new Postprocessor(config);
     }
 

@@ -30,7 +30,7 @@ public final class WorkerAssembly {
 
     public static PostprocessConfig postprocessConfig(IchConfig config) {
         return PostprocessConfig.DEFAULTS.withMinComponentMm3(config.results().minComponentMm3())
-                .withLargeVolumeMl(config.results().largeVolumeMl());
+                .withLargeVolumeMl(config.results().largeVolumeMl()).withGate(config.results().gate());
     }
 
     public static SeriesAssembler assembler(IchConfig config) {

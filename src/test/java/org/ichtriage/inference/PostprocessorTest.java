@@ -39,7 +39,12 @@ class PostprocessorTest {
         }
     }
 
+    /** The maps here are drawn over phantom brain (about 30-40 HU): these tests judge the probability rules, so the physics gate is off. */
     private LesionAnalysis run(PostprocessConfig cfg) {
+        return runGated(cfg.withGate(PhysicsGate.OFF));
+    }
+
+    private LesionAnalysis runGated(PostprocessConfig cfg) {
         List<SliceMask> masks = new ArrayList<>();
         for (boolean[] b : brain) masks.add(SliceMask.of(M, M, b));
         PreprocessedVolume pre = new PreprocessedVolume(N, M, M, M, new float[N * PLANE], masks);
@@ -51,6 +56,19 @@ class PostprocessorTest {
         for (int r = r0 - 2; r < r0 + side + 2; r++) {
             for (int c = c0 - 2; c < c0 + side + 2; c++) entropy[slice * PLANE + r * M + c] = e;
         }
+    }
+
+    /** A confident prediction over plain brain HU is no blood: the default gate removes it, strict and lenient too. */
+    @Test
+    void physicsGateRemovesAPredictionOverBrainTissue() {
+        for (int s = 3; s <= 5; s++) square(s, 20, 20, 10, 0.9f, 0f);
+        LesionAnalysis off = run(SMALL_LESIONS);
+        assertEquals(300, off.lesionVoxels());
+        LesionAnalysis on = runGated(SMALL_LESIONS);
+        assertEquals(0, on.lesionVoxels());
+        assertEquals(0.0, on.interval().upperMl());
+        assertFalse(on.flags().ichDetected());
+        assertEquals(TriageCategory.NEGATIVE, on.flags().category());
     }
 
     @Test
@@ -161,7 +179,7 @@ class PostprocessorTest {
         for (boolean[] b : brain) masks.add(SliceMask.of(M, M, b));
         PreprocessedVolume pre = new PreprocessedVolume(N, s32, M, M, new float[N * s32 * s32], masks);
         ModelOutput out = new ModelOutput(N, s32, p, new float[3 * N * s32 * s32], new float[N * s32 * s32]);
-        LesionAnalysis a = new Postprocessor(SMALL_LESIONS).postprocess(GEOMETRY, pre, out, CARD);
+        LesionAnalysis a = new Postprocessor(SMALL_LESIONS.withGate(PhysicsGate.OFF)).postprocess(GEOMETRY, pre, out, CARD);
         assertEquals(64, a.lesionVoxels());
         assertTrue(a.lesionMask().get(3).get(16, 16) && a.lesionMask().get(3).get(23, 23));
         assertFalse(a.lesionMask().get(3).get(15, 16) || a.lesionMask().get(3).get(24, 23));
