@@ -62,6 +62,8 @@ def main(argv=None):
     ps.add_argument("--run-dir", required=True)
     cs = sub.add_parser("component-sweep", help="Dice / volume error of a finished run for minimum lesion component sizes")
     cs.add_argument("--run-dir", required=True)
+    im = sub.add_parser("docs-images", help="PNG sheets for docs/images: the v2 mask on the real GE series and phantoms, the generator gallery")
+    im.add_argument("--out", default=os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "docs", "images"))
     pk = sub.add_parser("pack-sources", help="write colin.npz and ge.npz for a machine without ../shared (gpu-train.sh)")
     pk.add_argument("--out", required=True)
     gr = sub.add_parser("gpu-run", help="generate, train within a budget, compare with the shipped model (training/gpu-train.sh)")
@@ -104,6 +106,10 @@ def main(argv=None):
     elif a.cmd == "component-sweep":
         from .evaluate import component_sweep
         component_sweep(a.run_dir)
+    elif a.cmd == "docs-images":
+        from .sheets import write_docs_images
+        for line in write_docs_images(a.out):
+            print(line)
     elif a.cmd == "pack-sources":
         from .phantoms import pack_sources
         pack_sources(a.out)
