@@ -16,10 +16,12 @@ demo: build
 	bin/ich-triage run --demo
 
 # Installs what the tests need (only when missing), runs the training smoke, then every unit and integration test.
+# Last, the DICOM SEG loader tests again, now that target/ich-triage.jar exists (a SEG our Java writer made).
 test:
 	scripts/install-deps.sh
 	$(MAKE) train-smoke
 	$(MVN) verify
+	cd training && $(JEMALLOC) $(PY) -m unittest tests.test_dicomseg -q
 
 unit:
 	$(MVN) test

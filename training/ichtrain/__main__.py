@@ -44,6 +44,14 @@ def main(argv=None):
     t.add_argument("--data-dir", default=None, help="NIfTI image+mask folder instead of phantoms")
     t.add_argument("--name", default="slexnet-ich")
     t.add_argument("--no-ship", action="store_true", help="do not write models/")
+    t.add_argument("--dicom-dir", default=None, help="CT series + DICOM SEG folder (searched recursively): "
+                   "fine-tune the shipped model on them, stage 2 only; output in RUN_DIR/models/ "
+                   "(--name default slexnet-ich-site)")
+    t.add_argument("--segments", default=None, help="with --dicom-dir: segments that are hemorrhage, "
+                   "comma-separated SegmentNumbers or label substrings (default: every segment)")
+    t.add_argument("--exclude-segments", default=None, help="with --dicom-dir: segments to leave out, "
+                   "same form, e.g. oedema,edema")
+    t.add_argument("--steps", type=int, default=None, help="with --dicom-dir: stage-2 steps (default: TrainConfig's)")
     sh = sub.add_parser("ship", help="export + card + evaluation + golden from a finished run")
     sh.add_argument("--run-dir", required=True)
     sh.add_argument("--name", default="slexnet-ich")
@@ -54,6 +62,8 @@ def main(argv=None):
     ps.add_argument("--run-dir", required=True)
     cs = sub.add_parser("component-sweep", help="Dice / volume error of a finished run for minimum lesion component sizes")
     cs.add_argument("--run-dir", required=True)
+    im = sub.add_parser("docs-images", help="PNG sheets for docs/images: the v2 mask on the real GE series and phantoms, the generator gallery")
+    im.add_argument("--out", default=os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "docs", "images"))
     pk = sub.add_parser("pack-sources", help="write colin.npz and ge.npz for a machine without ../shared (gpu-train.sh)")
     pk.add_argument("--out", required=True)
     gr = sub.add_parser("gpu-run", help="generate, train within a budget, compare with the shipped model (training/gpu-train.sh)")
@@ -73,6 +83,17 @@ def main(argv=None):
     elif a.cmd == "golden":
         from . import golden
         golden.run(a.out or golden.GOLDEN_DIR)
+    elif a.cmd == "train" and a.dicom_dir:
+        if a.data_dir:
+            ap.error("--dicom-dir and --data-dir exclude each other")
+        from .pipeline import dicom_train
+        from .datasets import DatasetError
+        try:
+            dicom_train(a.dicom_dir, a.run_dir, a.name if a.name != "slexnet-ich" else "slexnet-ich-site",
+                        a.segments, a.exclude_segments, a.steps)
+        except DatasetError as e:  # the file and the tag that are wrong, without a traceback
+            print(f"ichtrain train --dicom-dir: {type(e).__name__}: {e}", file=sys.stderr)
+            return 2
     elif a.cmd == "train":
         from .pipeline import full_train
         full_train(a.run_dir, a.data_dir, a.name, ship_model=not a.no_ship)
@@ -85,6 +106,10 @@ def main(argv=None):
     elif a.cmd == "component-sweep":
         from .evaluate import component_sweep
         component_sweep(a.run_dir)
+    elif a.cmd == "docs-images":
+        from .sheets import write_docs_images
+        for line in write_docs_images(a.out):
+            print(line)
     elif a.cmd == "pack-sources":
         from .phantoms import pack_sources
         pack_sources(a.out)

@@ -12,14 +12,17 @@ import torch.nn.functional as F
 from scipy import ndimage
 
 from . import metrics as M
+from .postprocess import physics_gate
 from .model import SlexNet, ModelConfig, VolumeGraph, binary_entropy, cw_weight
 from .png import Canvas, COLORS, write_png
 from .train import TrainConfig, config_from_dict, load_split, REPO
 
 SWEEP = [round(0.05 * k, 2) for k in range(11)]
-# The worker's postprocessing (Java Postprocessor, setting results.min-component-mm3), so that the
-# report measures what the worker reports: lesion = p >= 0.5 inside the intracranial mask, then 3D
-# face-connected (6-neighbour) components under this size are removed. Chosen on validation with
+
+# The worker's postprocessing (Java Postprocessor), so that the report measures what the worker
+# reports: lesion = p >= 0.5 inside the intracranial mask, then the physics gate (results.gate.*,
+# ichtrain/postprocess.py), then 3D face-connected (6-neighbour) components under
+# results.min-component-mm3 are removed. Chosen on validation with
 # `ichtrain component-sweep` (training/REPORT_NOTES.md).
 MIN_COMPONENT_MM3 = 1000.0
 MC_T = 20
@@ -131,8 +134,9 @@ def remove_small_components(pred: np.ndarray, spacing_zyx, min_mm3: float) -> np
 
 
 class VolumeEval:
-    def __init__(self, vol, min_component_mm3=MIN_COMPONENT_MM3):
+    def __init__(self, vol, min_component_mm3=MIN_COMPONENT_MM3, gate=True):
         self.v = vol
+        self.gate = gate
         self.min_component_mm3 = min_component_mm3
         self.truth = np.asarray(vol.label, np.float32) >= 0.5
         self.mask = vol.mask
@@ -140,7 +144,10 @@ class VolumeEval:
         self.positive = bool(self.truth.any())
 
     def pred(self, p_native):
-        return remove_small_components((p_native >= 0.5) & self.mask, self.sp, self.min_component_mm3)
+        lesion = (p_native >= 0.5) & self.mask
+        if self.gate and getattr(self.v, "hu", None) is not None:
+            lesion = physics_gate(lesion, self.v.hu, self.v.spacing[0])
+        return remove_small_components(lesion, self.sp, self.min_component_mm3)
 
     def seg_metrics(self, p_native, full=True):
         pred = self.pred(p_native)

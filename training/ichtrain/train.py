@@ -44,6 +44,8 @@ class TrainConfig:
     seed: int = 0
     threads: int = 2
     data_dir: str | None = None  # NIfTI data (datasets.py) instead of phantoms
+    dicom_dir: str | None = None  # DICOM CT + SEG (dicomseg.py) instead of phantoms
+    dicom_segments: dict | None = None  # dicomseg.SegmentRule.to_dict(); None = every segment
     # warm start: a finished run's final.pt (then stage1_steps is usually 0)
     init_from: str | None = None
     # share of lesion-free crops centred on the intracranial edge (inner table, skull base),
@@ -141,6 +143,10 @@ def _generate_cached(kind, seed, n, matrix):
 
 
 def load_split(cfg: TrainConfig, split: str, log=print):
+    if cfg.dicom_dir:
+        from .dicomseg import SegmentRule, load_dicom_split
+        return load_dicom_split(cfg.dicom_dir, split, cfg.model.input_size, cfg.seed,
+                                SegmentRule.from_dict(cfg.dicom_segments), log)
     if cfg.data_dir:
         from .datasets import load_nifti_split
         return load_nifti_split(cfg.data_dir, split, cfg.model.input_size, cfg.seed)
@@ -442,6 +448,10 @@ def train(cfg: TrainConfig, run_dir: str, log=None, resume_stage1: str | None = 
     ck = torch.load(ck_path, map_location="cpu", weights_only=False) if resume and os.path.exists(ck_path) else None
     meta = {"config": cfg.to_dict(), "versions": versions(), "git_commit": git_commit(),
             "device": str(device), "splits": {s: split_specs(cfg, s) for s in ("train", "val", "test")}}
+    if cfg.dicom_dir:  # site DICOM + SEG: the pairs and their split instead of phantom seeds
+        from .dicomseg import SegmentRule, describe_dicom_data
+        meta["data"] = describe_dicom_data(cfg.dicom_dir, SegmentRule.from_dict(cfg.dicom_segments), cfg.seed)
+        meta["splits"] = meta["data"].pop("splits")
     with open(os.path.join(run_dir, "run.json"), "w") as f:
         json.dump(meta, f, indent=1)
     train_vols = load_split(cfg, "train", log)
