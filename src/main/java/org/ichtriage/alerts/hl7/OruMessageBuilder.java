@@ -101,8 +101,8 @@ public final class OruMessageBuilder {
         set(obr.getPlacerOrderNumber().getEntityIdentifier(), e.accessionNumber());
         obr.getFillerOrderNumber().getEntityIdentifier().setValue(e.eventId());
         obr.getFillerOrderNumber().getNamespaceID().setValue(APPLICATION);
-        obr.getUniversalServiceIdentifier().getIdentifier().setValue("30799-1");
-        obr.getUniversalServiceIdentifier().getText().setValue("CT Head WO contrast");
+        obr.getUniversalServiceIdentifier().getIdentifier().setValue("24725-4");
+        obr.getUniversalServiceIdentifier().getText().setValue("CT Head");
         obr.getUniversalServiceIdentifier().getNameOfCodingSystem().setValue("LN");
         String when = ts(e.createdAt(), now);
         obr.getObservationDateTime().getTime().setValue(when);
