@@ -17,7 +17,7 @@ final class TestEvents {
         n.put("schema", "ich-result.v1");
         n.put("event_id", UUID.randomUUID().toString());
         n.put("revision", revision);
-        n.put("created_at", "2026-12-01T00:10:00Z");
+        n.put("created_at", java.time.Instant.now().minusSeconds(1).toString());
         n.put("study_instance_uid", "1.2.826.0.1.3680043.9.7777.1." + Math.abs(series.hashCode()));
         n.put("series_instance_uid", series);
         n.put("accession_number", "ACC" + Math.abs(series.hashCode() % 100000));

@@ -40,6 +40,8 @@ public final class MllpChannel implements Channel {
         this.builder = builder;
         this.clock = clock;
         this.context = new DefaultHapiContext();
+        // frames encoded in the charset that MSH-18 names (UTF-8), so that names outside ASCII survive
+        this.context.setLowerLayerProtocol(new ca.uhn.hl7v2.llp.MinLowerLayerProtocol(true));
     }
 
     @Override
@@ -90,23 +92,19 @@ public final class MllpChannel implements Channel {
         if ("AA".equals(code) || "CA".equals(code)) {
             return Result.delivered(code + " for " + control);
         }
-        StringBuilder why = new StringBuilder(code == null ? "no MSA-1" : code);
-        String msa3 = t.get("/MSA-3");
-        if (msa3 != null) {
-            why.append(": ").append(msa3);
-        }
+        java.util.LinkedHashSet<String> texts = new java.util.LinkedHashSet<>();
+        texts.add(t.get("/MSA-3"));
         try {
-            String err8 = t.get("/ERR-8");
-            String err3 = t.get("/ERR-3-2");
-            if (err8 != null) {
-                why.append(msa3 == null ? ": " : "; ").append(err8);
-            } else if (err3 != null) {
-                why.append(msa3 == null ? ": " : "; ").append(err3);
-            }
+            // HL7 error code text, its original text (HAPI puts the application's message there), user message
+            texts.add(t.get("/ERR-3-2"));
+            texts.add(t.get("/ERR-3-9"));
+            texts.add(t.get("/ERR-8"));
         } catch (HL7Exception noErrSegment) {
             // an ACK of another version may have no ERR of this shape
         }
-        return Result.refused(why.toString());
+        texts.remove(null);
+        String why = (code == null ? "no MSA-1" : code) + (texts.isEmpty() ? "" : ": " + String.join("; ", texts));
+        return Result.refused(why);
     }
 
     private static void closeQuietly(Connection c) {

@@ -60,13 +60,17 @@ public final class OruMessageBuilder {
 
     public ORU_R01 build(AlertEvent e, Instant now) throws HL7Exception {
         ORU_R01 m = new ORU_R01();
-        try {
-            m.initQuickstart("ORU", "R01", "P");
-        } catch (java.io.IOException ex) {
-            throw new HL7Exception("cannot start the message: " + ex.getMessage(), ex);
-        }
         String status = e.isRevision() ? "C" : "P";
+        // MSH by hand: initQuickstart would draw a control id from a file it writes in the working folder
         MSH msh = m.getMSH();
+        msh.getFieldSeparator().setValue("|");
+        msh.getEncodingCharacters().setValue("^~\\&");
+        msh.getMessageType().getMessageCode().setValue("ORU");
+        msh.getMessageType().getTriggerEvent().setValue("R01");
+        msh.getMessageType().getMessageStructure().setValue("ORU_R01");
+        msh.getProcessingID().getProcessingID().setValue("P");
+        msh.getVersionID().getVersionID().setValue("2.5.1");
+        msh.getCharacterSet(0).setValue("UNICODE UTF-8");
         msh.getSendingApplication().getNamespaceID().setValue(APPLICATION);
         set(msh.getSendingFacility().getNamespaceID(), options.sendingFacility());
         set(msh.getReceivingApplication().getNamespaceID(), options.receivingApplication());
