@@ -26,7 +26,8 @@ public final class DeliveryRule {
     /** Why a result is sent or not; {@code reason} goes into the status record. */
     public record Decision(boolean send, String reason) {}
 
-    private record Seen(TriageCategory category, boolean sent) {}
+    /** The last event of a series: its verdict, whether any alert went out for the series, and the decision. */
+    private record Seen(String eventId, TriageCategory category, boolean sent, Decision decision) {}
 
     static final int MEMORY = 20_000;
 
@@ -56,6 +57,10 @@ public final class DeliveryRule {
     public synchronized Decision decide(AlertEvent e) {
         String series = e.seriesInstanceUid() == null ? e.studyInstanceUid() : e.seriesInstanceUid();
         Seen before = seen.get(series);
+        if (before != null && before.eventId().equals(e.eventId())) {
+            // the same event read again (a failed status write, a rebalance): the same answer
+            return before.decision();
+        }
         boolean enough = e.category().atLeast(minCategory);
         Decision d;
         if (before == null || !e.isRevision()) {
@@ -75,7 +80,7 @@ public final class DeliveryRule {
             d = new Decision(false, enough ? "revision does not change the verdict " + e.category().wire()
                     : "category " + e.category().wire() + " below " + minCategory.wire());
         }
-        seen.put(series, new Seen(e.category(), d.send() || (before != null && before.sent())));
+        seen.put(series, new Seen(e.eventId(), e.category(), d.send() || (before != null && before.sent()), d));
         return d;
     }
 

@@ -82,6 +82,15 @@ class AlertRulesTest {
     }
 
     @Test
+    void theSameEventReadAgainGetsTheSameDecision() throws Exception {
+        DeliveryRule r = new DeliveryRule(TriageCategory.INDETERMINATE, DeliveryRule.Revisions.CHANGED);
+        assertFalse(r.decide(TestEvents.parse(TestEvents.event("s", 1, false, false, 0))).send());
+        AlertEvent revision = TestEvents.parse(TestEvents.event("s", 2, true, false, 10));
+        assertTrue(r.decide(revision).send());
+        assertTrue(r.decide(revision).send(), "a redelivered revision is not mistaken for an unchanged one");
+    }
+
+    @Test
     void aRevisionThatTakesBackASentAlertIsSentBelowTheMinimum() throws Exception {
         DeliveryRule r = new DeliveryRule(TriageCategory.INDETERMINATE, DeliveryRule.Revisions.CHANGED);
         assertTrue(r.decide(TestEvents.parse(TestEvents.event("s", 1, true, false, 10))).send());
