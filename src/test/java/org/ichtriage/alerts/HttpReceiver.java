@@ -20,12 +20,25 @@ final class HttpReceiver implements AutoCloseable {
     }
 
     private final HttpServer server;
+    private final String scheme;
     private final Deque<Integer> statuses = new ArrayDeque<>();
     final List<Request> requests = new CopyOnWriteArrayList<>();
 
     HttpReceiver(Integer... statuses) throws IOException {
+        this(null, statuses);
+    }
+
+    /** With a TLS context: an HTTPS server that speaks nothing else. */
+    HttpReceiver(javax.net.ssl.SSLContext tls, Integer... statuses) throws IOException {
         this.statuses.addAll(List.of(statuses));
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        if (tls == null) {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } else {
+            com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+            server = https;
+        }
+        this.scheme = tls == null ? "http" : "https";
         server.createContext("/", ex -> {
             byte[] body = ex.getRequestBody().readAllBytes();
             requests.add(new Request(ex.getRequestURI().getPath(), ex.getRequestHeaders(), body, Instant.now()));
@@ -45,7 +58,7 @@ final class HttpReceiver implements AutoCloseable {
     }
 
     String url(String path) {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+        return scheme + "://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
     @Override

@@ -22,9 +22,17 @@ final class MllpListener implements AutoCloseable {
     private final HL7Service server;
     final List<ORU_R01> received = new CopyOnWriteArrayList<>();
 
-    private MllpListener(int port, boolean accept) throws InterruptedException {
+    private MllpListener(int port, boolean accept, javax.net.ssl.SSLContext tls) throws InterruptedException {
         context.getParserConfiguration().setIdGenerator(new ca.uhn.hl7v2.util.idgenerator.InMemoryIDGenerator());
-        server = context.newServer(port, false);
+        if (tls != null) {
+            context.setSocketFactory(new ca.uhn.hl7v2.util.StandardSocketFactory() {
+                @Override
+                public java.net.ServerSocket createTlsServerSocket() throws IOException {
+                    return tls.getServerSocketFactory().createServerSocket();
+                }
+            });
+        }
+        server = context.newServer(port, tls != null);
         server.registerApplication("ORU", "R01", new ReceivingApplication<Message>() {
             @Override
             public Message processMessage(Message m, Map<String, Object> meta) throws HL7Exception {
@@ -45,11 +53,16 @@ final class MllpListener implements AutoCloseable {
     }
 
     static MllpListener accepting(int port) throws InterruptedException {
-        return new MllpListener(port, true);
+        return new MllpListener(port, true, null);
+    }
+
+    /** Speaks MLLP over TLS only, with the key and certificate of the context. */
+    static MllpListener acceptingTls(int port, javax.net.ssl.SSLContext tls) throws InterruptedException {
+        return new MllpListener(port, true, tls);
     }
 
     static MllpListener refusing(int port) throws InterruptedException {
-        return new MllpListener(port, false);
+        return new MllpListener(port, false, null);
     }
 
     @Override

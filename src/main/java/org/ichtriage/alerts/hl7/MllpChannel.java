@@ -42,6 +42,7 @@ public final class MllpChannel implements Channel {
         this.context = new DefaultHapiContext();
         // frames encoded in the charset that MSH-18 names (UTF-8), so that names outside ASCII survive
         this.context.setLowerLayerProtocol(new ca.uhn.hl7v2.llp.MinLowerLayerProtocol(true));
+        this.context.setSocketFactory(new VerifyingTlsSocketFactory());
     }
 
     @Override
@@ -105,6 +106,27 @@ public final class MllpChannel implements Channel {
         texts.remove(null);
         String why = (code == null ? "no MSA-1" : code) + (texts.isEmpty() ? "" : ": " + String.join("; ", texts));
         return Result.refused(why);
+    }
+
+    /**
+     * HAPI's TLS sockets come from the default SSLSocketFactory, which checks the chain but not the host
+     * name. These check both (as HTTPS does) and speak TLS 1.2 or 1.3 only; trust is the JVM's default.
+     */
+    static final class VerifyingTlsSocketFactory extends ca.uhn.hl7v2.util.StandardSocketFactory {
+        @Override
+        public java.net.Socket createTlsSocket() throws IOException {
+            javax.net.ssl.SSLSocket s;
+            try {
+                s = (javax.net.ssl.SSLSocket) javax.net.ssl.SSLContext.getDefault().getSocketFactory().createSocket();
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IOException("no default TLS context: " + e.getMessage(), e);
+            }
+            javax.net.ssl.SSLParameters p = s.getSSLParameters();
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+            s.setSSLParameters(p);
+            return s;
+        }
     }
 
     private static void closeQuietly(Connection c) {
