@@ -63,6 +63,27 @@ class AlertSettingsTest {
     }
 
     @Test
+    void configCommandMasksTheWebhookSecretAndTheBearerToken() throws Exception {
+        java.io.PrintStream original = System.out;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int rc;
+        System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            rc = org.ichtriage.app.Main.execute("config", "--set", "alerts.webhook.urls=https://hooks.example.org/x",
+                    "--set", "alerts.webhook.secret=hunter2-hunter2-hunter2", "--set", "alerts.fhir.base-url=https://fhir.example.org/r4",
+                    "--set", "alerts.fhir.bearer-token=tok-abcdef-123456");
+        } finally {
+            System.setOut(original);
+        }
+        String printed = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, rc, printed);
+        assertFalse(printed.contains("hunter2") || printed.contains("tok-abcdef"), printed);
+        assertTrue(printed.matches("(?s).*alerts\\.webhook\\.secret\\s+= \\*\\*\\*\\*.*"), printed);
+        assertTrue(printed.matches("(?s).*alerts\\.fhir\\.bearer-token\\s+= \\*\\*\\*\\*.*"), printed);
+        assertTrue(printed.contains("https://fhir.example.org/r4"), "settings that are not secret are shown");
+    }
+
+    @Test
     void secretsAreMaskedLikeTheOthers() {
         assertTrue(Settings.byKey("alerts.webhook.secret").orElseThrow().secret());
         assertTrue(Settings.byKey("alerts.fhir.bearer-token").orElseThrow().secret());
