@@ -94,6 +94,38 @@ def dicom_train(dicom_dir, run_dir=None, name="slexnet-ich-site", include=None, 
     return run_dir
 
 
+def _phantom_text(c):
+    from .phantoms import GENERATOR_VERSION, NEGATIVE_FRACTION
+    gv = c.get("generator_version", GENERATOR_VERSION)
+    note = (f" (trained on generator version {gv}; evaluated on version {GENERATOR_VERSION}, which closed "
+            "gaps in the Colin27 skull that left most Colin training slices without a v2 mask)"
+            if gv != GENERATOR_VERSION else "")
+    return (f"synthetic phantoms (ichtrain.phantoms, generator version {gv}{note}): simple analytic head "
+            "with skull base, Colin27 pseudo-CT (mricron-data ch2/ch2bet, BSD-3), lesions inserted into the "
+            f"dcm_qa_ct GE head CT (BSD-2); mix {c.get('train_mix')} at matrix {c.get('matrix')}; "
+            f"{NEGATIVE_FRACTION:.0%} negatives; mimics and scanner effects as in training/README.md; "
+            "split seeds from config.seed_base and *_mix (disjoint ranges)")
+
+
+def _schedule_text(meta):
+    c = meta["config"]
+    n = c["model"]["input_size"]
+    crop = c.get("crop") or n
+    warm = f"warm start from {os.path.basename(c['init_from'])}; " if c.get("init_from") else ""
+    if c.get("stage1_budget_s"):
+        s1 = f"stage 1 for {c['stage1_budget_s']:.0f} s ({meta.get('stage1_steps_run', '?')} steps)"
+        s2 = f"stage 2 for {c['stage2_budget_s']:.0f} s ({meta.get('stage2_steps_run', '?')} steps)"
+    else:
+        s1 = f"stage 1 for {c['stage1_steps']} steps"
+        s2 = f"stage 2 for {c['stage2_steps']} steps"
+    hard = (f"; {c['hard_fraction']:.0%} of the crops centred on the model's own false positives, mined "
+            f"after stage 1 and every {c['mine_every']} stage-2 steps") if c.get("hard_fraction") else ""
+    return (f"{warm}{s1}: backbone and SEM trained separately (SEM fed perturbed truth of the neighbour), "
+            f"Adam from lr {c['lr']}; {s2}: joint, Adam from lr_stage2 {c['lr_stage2']}; cosine LR "
+            f"(over time when budgets are set); batch {c['batch']} of {crop}x{crop} lesion-centred crops of "
+            f"the {n}x{n} preprocessed slices (lesion_fraction {c['lesion_fraction']}){hard}; on {meta.get('device')}")
+
+
 def ship(run_dir, name="slexnet-ich", ship_model=True, quick=False, version="1.0.0"):
     """Exports runs/<run>/final.pt, writes the card, evaluates, and (shipping) the golden vectors."""
     run_dir = os.path.abspath(run_dir)
@@ -108,23 +140,14 @@ def ship(run_dir, name="slexnet-ich", ship_model=True, quick=False, version="1.0
     training = {"run_dir": os.path.relpath(run_dir, REPO), "config": meta["config"],
                 "versions": meta["versions"], "git_commit": meta["git_commit"],
                 "timing": meta.get("timing"), "device": meta["device"],
-                "data": ("NIfTI: " + data_dir) if data_dir else
-                "synthetic phantoms (ichtrain.phantoms): simple analytic, Colin27 pseudo-CT "
-                "(mricron-data ch2/ch2bet, BSD-3), lesions inserted into the dcm_qa_ct GE head CT "
-                "(BSD-2); split seeds from config.seed_base and *_mix (disjoint ranges)",
-                "loss": "L = gamma*Lseg + Lsem, gamma 1, weighted CE (lesion 1.0, background 0.1)",
-                "schedule": "stage 1: backbone and SEM trained separately (SEM fed perturbed "
-                            "truth of the neighbour); stage 2: joint fine-tuning; Adam, cosine LR, "
-                            "64x64 lesion-centred crops of the 128x128 preprocessed slices"}
+                "data": ("NIfTI: " + data_dir) if data_dir else _phantom_text(meta["config"]),
+                "loss": meta["config"].get("loss") or
+                "L = gamma*Lseg + Lsem, gamma 1, weighted CE (lesion 1.0, background 0.1)",
+                "schedule": _schedule_text(meta)}
     if meta.get("data", {}).get("dicom_dir"):  # a site's DICOM + SEG (dicomseg.py)
         training["data"] = meta["data"]
     if meta["config"].get("init_from"):
         training["warm_start"] = meta.get("warm_start") or {"init_from": meta["config"]["init_from"]}
-        training["schedule"] = (
-            "warm start from the weights in warm_start (their own two-stage schedule is recorded "
-            "there), then stage 2 only (joint fine-tuning, Adam, cosine LR from lr_stage2) for "
-            "stage2_steps; lesion-free crops centred on the intracranial edge with probability "
-            "rim_fraction (inner table / skull base hard negatives), otherwise as stage 2 above")
     write_card(os.path.join(models, f"{name}.json"), onnx_path, net, name, version,
                training=training, metrics={}, high_uncertainty_threshold=0.3)
     if ship_model:

@@ -80,6 +80,8 @@ class TrainConfig:
 
 def config_from_dict(d: dict) -> TrainConfig:
     d = dict(d)
+    for recorded_only in ("generator_version", "preprocessing_version"):
+        d.pop(recorded_only, None)
     m = ModelConfig(**d.pop("model"))
     return TrainConfig(model=m, **d)
 
@@ -446,7 +448,8 @@ def train(cfg: TrainConfig, run_dir: str, log=None, resume_stage1: str | None = 
     t_start = time.time()
     ck_path = os.path.join(run_dir, "checkpoint.pt")
     ck = torch.load(ck_path, map_location="cpu", weights_only=False) if resume and os.path.exists(ck_path) else None
-    meta = {"config": cfg.to_dict(), "versions": versions(), "git_commit": git_commit(),
+    meta = {"config": {**cfg.to_dict(), "generator_version": phantoms.GENERATOR_VERSION,
+                       "preprocessing_version": PREPROCESSING_VERSION}, "versions": versions(), "git_commit": git_commit(),
             "device": str(device), "splits": {s: split_specs(cfg, s) for s in ("train", "val", "test")}}
     if cfg.dicom_dir:  # site DICOM + SEG: the pairs and their split instead of phantom seeds
         from .dicomseg import SegmentRule, describe_dicom_data

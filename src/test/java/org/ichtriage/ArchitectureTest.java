@@ -25,7 +25,8 @@ class ArchitectureTest {
     private static final Map<String, Integer> FLOOR = Map.ofEntries(
             Map.entry("", 0), Map.entry("dicom.codec", 0), Map.entry("events", 0),
             Map.entry("dicom.net", 1), Map.entry("dicom.seg", 1), Map.entry("phantom", 1), Map.entry("volume", 1),
-            Map.entry("inference", 2), Map.entry("render", 2),
+            Map.entry("inference", 2), Map.entry("render", 2), Map.entry("alerts", 2),
+            Map.entry("alerts.hl7", 3), Map.entry("alerts.fhir", 3), Map.entry("alerts.webhook", 3),
             Map.entry("config", 3),
             Map.entry("analysis", 4), Map.entry("ingest", 4), Map.entry("forward", 4), Map.entry("kafka", 4),
             Map.entry("pipeline", 5), Map.entry("bench", 5),

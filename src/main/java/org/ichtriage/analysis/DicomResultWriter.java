@@ -1,5 +1,7 @@
 package org.ichtriage.analysis;
 
+import org.ichtriage.inference.TriageFlags;
+import org.ichtriage.events.TriageCategory;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,10 +94,20 @@ public final class DicomResultWriter implements DerivedObjectWriter {
     }
 
     public static String flagsLine(SegmentationResult r) {
-        var f = r.analysis().flags();
+        return flagsLine(r.analysis().flags());
+    }
+
+    /** The key images' flag line: the triage category's words first, then what else is flagged. */
+    public static String flagsLine(TriageFlags f) {
         List<String> parts = new ArrayList<>();
-        parts.add(f.ichDetected() ? "ICH DETECTED" : "NO ICH");
-        if (f.largeVolume()) {
+        // an unsure result must not read as a confident one (docs/decisions/triage-category.md)
+        TriageCategory category = f.category();
+        parts.add(switch (category) {
+            case POSITIVE -> "ICH DETECTED";
+            case INDETERMINATE -> "POSSIBLE ICH - INDETERMINATE";
+            case NEGATIVE -> "NO ICH";
+        });
+        if (f.largeVolume() && category == TriageCategory.POSITIVE) {
             parts.add("LARGE VOLUME");
         }
         if (f.highUncertainty()) {

@@ -49,6 +49,7 @@ final class ResultEventMapper {
                 .uncertainty(new ResultEvent.Uncertainty(round(u.meanEntropyLesion()), round(u.meanEntropyBand()),
                         round(u.highEntropyFraction()), highUncertaintyThreshold))
                 .flags(new ResultEvent.Flags(f.ichDetected(), f.largeVolume(), f.highUncertainty(), !f.reviewReasons().isEmpty()))
+                .triageCategory(f.category().wire())
                 .seg(derived.seg().map(s -> new ResultEvent.Seg(s.sopInstanceUid(), s.seriesInstanceUid(), s.frames(), false))
                         .orElse(new ResultEvent.Seg(null, null, 0, true)))
                 .keyImageSopInstanceUids(derived.keyImages().isEmpty() ? null

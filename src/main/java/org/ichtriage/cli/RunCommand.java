@@ -23,7 +23,7 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions options;
 
-    @Option(names = "--role", paramLabel = "ROLE", description = "all, ingest, worker or forwarder (default all)")
+    @Option(names = "--role", paramLabel = "ROLE", description = "all, ingest, worker, forwarder, alerts-hl7, alerts-fhir or alerts-webhook (default all)")
     String role;
 
     @Option(names = "--http-port", paramLabel = "PORT", description = "port of /health and /metrics (default 8080)")

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 
+import org.ichtriage.alerts.AlertSettings;
 import org.ichtriage.inference.PhysicsGate;
 
 /** The typed, validated configuration of one ich-triage process. Built only through {@link #from}. */
@@ -22,9 +23,10 @@ public record IchConfig(
         ForwardSettings forward,
         Model model,
         Results results,
-        Expansion expansion) {
+        Expansion expansion,
+        AlertSettings alerts) {
 
-    public enum Role { ALL, INGEST, WORKER, FORWARDER }
+    public enum Role { ALL, INGEST, WORKER, FORWARDER, ALERTS_HL7, ALERTS_FHIR, ALERTS_WEBHOOK }
 
     public enum Provider { AUTO, CUDA, CPU }
 
@@ -109,7 +111,8 @@ public record IchConfig(
         String bootstrap = p.string("kafka.bootstrap-servers");
         String protocol = p.oneOf("kafka.security.protocol", "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL");
         return new IchConfig(
-                Role.valueOf(p.oneOf("role", "all", "ingest", "worker", "forwarder").toUpperCase(Locale.ROOT)),
+                Role.valueOf(p.oneOf("role", "all", "ingest", "worker", "forwarder", "alerts-hl7", "alerts-fhir", "alerts-webhook")
+                        .toUpperCase(Locale.ROOT).replace('-', '_')),
                 Path.of(p.nonEmpty("state.dir")),
                 new Kafka(bootstrap.isEmpty() ? Optional.empty() : Optional.of(p.hostPortList("kafka.bootstrap-servers")),
                         p.nonEmpty("kafka.embedded.host"), p.port("kafka.embedded.port"), protocol,
@@ -140,7 +143,16 @@ public record IchConfig(
                         gate(p), p.bool("results.include-patient-name"), p.optionalSecret("results.patient-key-secret", 16)),
                 new Expansion(p.doubleIn("expansion.window-hours", 1, 24 * 365),
                         p.doubleIn("expansion.absolute-ml", 0.1, 1000),
-                        p.doubleIn("expansion.relative", 0.01, 10)));
+                        p.doubleIn("expansion.relative", 0.01, 10)),
+                alerts(s));
+    }
+
+    private static AlertSettings alerts(ResolvedSettings s) {
+        try {
+            return AlertSettings.from(key -> s.get(key).raw());
+        } catch (AlertSettings.InvalidSettingException e) {
+            throw new ConfigException(e.key(), e.getMessage());
+        }
     }
 
     private static PhysicsGate gate(Parser p) {

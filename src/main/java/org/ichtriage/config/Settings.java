@@ -10,7 +10,7 @@ public final class Settings {
     private Settings() {}
 
     public static final List<Setting> ALL = List.of(
-            Setting.of("role", "all", "which parts run in this process: all, ingest, worker or forwarder"),
+            Setting.of("role", "all", "which parts run in this process: all, ingest, worker, forwarder, alerts-hl7, alerts-fhir or alerts-webhook"),
             Setting.of("state.dir", ".state", "local folder for the embedded broker's log and Kafka Streams state"),
             Setting.of("kafka.bootstrap-servers", "",
                     "external Kafka cluster (host:port,...); empty starts an embedded single-node broker. Also read from KAFKA_BOOTSTRAP_SERVERS"),
@@ -65,7 +65,29 @@ public final class Settings {
                             + "Set the same value on every worker, or their patient histories cannot be joined (secret)"),
             Setting.of("expansion.window-hours", "48", "compare a new result with the same patient's most recent earlier one within this many hours"),
             Setting.of("expansion.absolute-ml", "6", "growth above this many mL counts as hematoma expansion"),
-            Setting.of("expansion.relative", "0.33", "growth above this fraction of the earlier volume counts as hematoma expansion (0.33 = 33%)"));
+            Setting.of("expansion.relative", "0.33", "growth above this fraction of the earlier volume counts as hematoma expansion (0.33 = 33%)"),
+            // alerts (docs/integrations.md): each output is off until its destination is set
+            Setting.of("alerts.max-attempts", "5", "attempts per result event and alert destination before a dead letter"),
+            Setting.of("alerts.backoff-ms", "1000", "first alert retry delay; doubles on each further attempt, up to 5 minutes"),
+            Setting.of("alerts.board-url", "", "base URL of the triage board; alerts then link to <board-url>/studies/<StudyInstanceUID>"),
+            Setting.of("alerts.hl7.destinations", "", "comma-separated MLLP listeners host:port that get an HL7 v2.5.1 ORU^R01 per result; empty sends none"),
+            Setting.of("alerts.hl7.tls", "false", "MLLP over TLS (JSSE default trust store, or javax.net.ssl.trustStore)"),
+            Setting.of("alerts.hl7.min-category", "indeterminate", "least triage category sent over HL7: positive, indeterminate or negative"),
+            Setting.of("alerts.hl7.revisions", "changed", "revisions of a series sent over HL7: changed (only when the verdict changes) or all"),
+            Setting.of("alerts.hl7.patient-identity", "false", "put the patient's name and birth date (when the event has them) into PID; off: PID-3 is the patient key only"),
+            Setting.of("alerts.hl7.sending-facility", "", "MSH-4 sending facility"),
+            Setting.of("alerts.hl7.receiving-application", "", "MSH-5 receiving application"),
+            Setting.of("alerts.hl7.receiving-facility", "", "MSH-6 receiving facility"),
+            Setting.of("alerts.hl7.ack-timeout-ms", "30000", "longest wait for the HL7 ACK of one message"),
+            Setting.of("alerts.fhir.base-url", "", "FHIR R4 server base URL that gets a transaction Bundle per result; empty sends none"),
+            Setting.secret("alerts.fhir.bearer-token", "bearer token sent to the FHIR server (secret)"),
+            Setting.of("alerts.fhir.min-category", "indeterminate", "least triage category sent to FHIR"),
+            Setting.of("alerts.fhir.revisions", "changed", "revisions sent to FHIR: changed or all"),
+            Setting.of("alerts.webhook.urls", "", "comma-separated http(s) URLs that get a signed POST per result; empty sends none"),
+            Setting.secret("alerts.webhook.secret", "HMAC-SHA256 key (at least 16 characters) that signs every webhook (secret)"),
+            Setting.of("alerts.webhook.body", "compact", "webhook body: compact (an alert without patient data) or event (the result event)"),
+            Setting.of("alerts.webhook.min-category", "indeterminate", "least triage category sent to the webhooks"),
+            Setting.of("alerts.webhook.revisions", "changed", "revisions sent to the webhooks: changed or all"));
 
     private static final Map<String, Setting> BY_KEY = new LinkedHashMap<>();
 

@@ -22,6 +22,7 @@ public record ResultEvent(
         @JsonProperty("volume") Volume volume,
         @JsonProperty("uncertainty") Uncertainty uncertainty,
         @JsonProperty("flags") Flags flags,
+        @JsonProperty("triage_category") String triageCategory,
         @JsonProperty("seg") Seg seg,
         @JsonProperty("key_images") List<String> keyImageSopInstanceUids,
         @JsonProperty("forwarding") Forwarding forwarding,
@@ -42,7 +43,7 @@ public record ResultEvent(
     public Builder toBuilder() {
         return new Builder().eventId(eventId).revision(revision).createdAt(createdAt).studyInstanceUid(studyInstanceUid)
                 .seriesInstanceUid(seriesInstanceUid).accessionNumber(accessionNumber).patient(patient).volume(volume)
-                .uncertainty(uncertainty).flags(flags).seg(seg).keyImageSopInstanceUids(keyImageSopInstanceUids)
+                .uncertainty(uncertainty).flags(flags).triageCategory(triageCategory).seg(seg).keyImageSopInstanceUids(keyImageSopInstanceUids)
                 .forwarding(forwarding).expansion(expansion).model(model).software(software).provenance(provenance)
                 .timingsMs(timingsMs).studyTime(studyTime).schema(schema);
     }
@@ -68,6 +69,7 @@ public record ResultEvent(
         private Volume volume;
         private Uncertainty uncertainty;
         private Flags flags;
+        private String triageCategory;
         private Seg seg;
         private List<String> keyImageSopInstanceUids;
         private Forwarding forwarding;
@@ -92,6 +94,8 @@ public record ResultEvent(
         public Builder volume(Volume v) { volume = v; return this; }
         public Builder uncertainty(Uncertainty v) { uncertainty = v; return this; }
         public Builder flags(Flags v) { flags = v; return this; }
+        /** {@link TriageCategory#wire()}: positive, indeterminate or negative. */
+        public Builder triageCategory(String v) { triageCategory = v; return this; }
         public Builder seg(Seg v) { seg = v; return this; }
         public Builder keyImageSopInstanceUids(List<String> v) { keyImageSopInstanceUids = v; return this; }
         public Builder forwarding(Forwarding v) { forwarding = v; return this; }
@@ -104,7 +108,7 @@ public record ResultEvent(
 
         public ResultEvent build() {
             return new ResultEvent(schema, eventId, revision, createdAt, studyInstanceUid, seriesInstanceUid, accessionNumber,
-                    patient, volume, uncertainty, flags, seg, keyImageSopInstanceUids, forwarding, expansion, model, software,
+                    patient, volume, uncertainty, flags, triageCategory, seg, keyImageSopInstanceUids, forwarding, expansion, model, software,
                     provenance, timingsMs, studyTime);
         }
     }

@@ -1,5 +1,6 @@
 package org.ichtriage.inference;
 
+import org.ichtriage.events.TriageCategory;
 import java.util.List;
 
 public record TriageFlags(boolean ichDetected, boolean largeVolume, boolean highUncertainty,
@@ -13,6 +14,6 @@ public record TriageFlags(boolean ichDetected, boolean largeVolume, boolean high
     }
 
     public TriageCategory category() {
-        return TriageCategory.of(ichDetected, highUncertainty);
+        return TriageCategory.derive(ichDetected, highUncertainty);
     }
 }

@@ -8,6 +8,7 @@ import java.util.Deque;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.ichtriage.alerts.AlertDelivery;
 import org.ichtriage.inference.ModelException;
 import org.ichtriage.inference.SegmentationModel;
 import org.ichtriage.forward.PacsForwarder;
@@ -91,6 +92,7 @@ public final class IchTriageService implements AutoCloseable {
                     config.dicom().aeTitle(), registry, SoftwareVersion.get()));
             health.addCheck("forwarder", forwarder::notReadyReason);
         }
+        startAlerts();
         health.addInfo("role", () -> config.role().name().toLowerCase());
         health.addInfo("software_version", SoftwareVersion::get);
         startupComplete = true;
@@ -126,6 +128,29 @@ public final class IchTriageService implements AutoCloseable {
                 kafka.clientProperties(), p.applicationId(), config.stateDir().resolve("streams"), p.streamThreads(),
                 config.topics().replicationFactor()).start());
         health.addCheck("pipeline", runner::notReadyReason);
+    }
+
+    /** The alert outputs (HL7, FHIR, webhook) of this role that are configured, each in its own consumer group. */
+    private void startAlerts() throws InterruptedException, TimeoutException {
+        java.util.List<Alerts.Output> outputs = switch (config.role()) {
+            case ALL -> java.util.List.of(Alerts.Output.values());
+            case ALERTS_HL7 -> java.util.List.of(Alerts.Output.HL7);
+            case ALERTS_FHIR -> java.util.List.of(Alerts.Output.FHIR);
+            case ALERTS_WEBHOOK -> java.util.List.of(Alerts.Output.WEBHOOK);
+            default -> java.util.List.of();
+        };
+        java.util.List<AlertDelivery> alerts = Alerts.create(config.alerts(), outputs, kafka.clientProperties(), registry,
+                SoftwareVersion.get(), AlertDelivery.Topics.defaults(), java.time.Clock.systemUTC());
+        if (alerts.isEmpty()) {
+            return;
+        }
+        TopicCatalog.ensure(admin, java.util.List.of(new TopicCatalog.TopicSpec(AlertDelivery.STATUS_TOPIC,
+                config.topics().partitions(), config.topics().replicationFactor(),
+                java.util.Map.of("retention.ms", "-1", "cleanup.policy", "delete"))));
+        for (AlertDelivery a : alerts) {
+            own(a).start();
+            health.addCheck("alerts-" + a.name(), a::notReadyReason);
+        }
     }
 
     public IchConfig config() {

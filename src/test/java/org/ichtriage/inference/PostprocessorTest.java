@@ -1,5 +1,6 @@
 package org.ichtriage.inference;
 
+import org.ichtriage.events.TriageCategory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
