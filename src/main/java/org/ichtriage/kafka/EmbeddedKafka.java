@@ -47,14 +47,28 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.controllerPort = freePort(host);
     }
 
+    /** Ports this JVM has handed out: a port is free when asked, not when its user binds it. */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A port that is free now and that this JVM has not handed out before. The kernel may give the
+     * same ephemeral port to two probes in a row (seen: the broker's client and controller listeners
+     * got one port and the broker failed to start), so a port is never handed out twice.
+     */
     public static int freePort(String host) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(host, 0));
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("no free port on " + host, e);
+        IOException last = null;
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new InetSocketAddress(host, 0));
+                int port = s.getLocalPort();
+                if (HANDED_OUT.add(port)) {
+                    return port;
+                }
+            } catch (IOException e) {
+                last = e;
+            }
         }
+        throw new IllegalStateException("no free port on " + host + " in 100 attempts", last);
     }
 
     public String bootstrapServers() {
