@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from scipy import ndimage
 
 from . import metrics as M
-from .postprocess import physics_gate
+from .postprocess import GATE_MAX_HU, GATE_MIN_HU, GATE_RADIUS_MM, physics_gate
 from .model import SlexNet, ModelConfig, VolumeGraph, binary_entropy, cw_weight
 from .png import Canvas, COLORS, write_png
 from .train import TrainConfig, config_from_dict, load_split, REPO
@@ -431,7 +431,10 @@ def update_card(path, result, summ, by_kind, calres_b, thr, thr_info, corr):
     # what the metrics below assume of the worker; ShippedModelCardTest (Java) checks the worker's default
     card["evaluated_postprocessing"] = {"threshold": 0.5, "min_component_mm3": MIN_COMPONENT_MM3,
                                         "connectivity": "3D, 6 face neighbours",
-                                        "worker_setting": "results.min-component-mm3"}
+                                        "worker_setting": "results.min-component-mm3",
+                                        "physics_gate": {"min_hu": GATE_MIN_HU, "max_hu": GATE_MAX_HU,
+                                                         "radius_mm": GATE_RADIUS_MM,
+                                                         "worker_setting": "results.gate.*"}}
     card["metrics"] = {
         "test_set": f"{s['n']} held-out phantom volumes ({s['n_pos']} with hemorrhage)",
         "dice_mean": s["dice_mean"], "dice_sd": s["dice_sd"], "hd_mm": s["hd_mean"],
@@ -483,7 +486,7 @@ def write_report(path, name, meta, result, summ, by_kind, cb, ca, sw_sum, times,
     a(f"| full training <= 90 min on 2 CPU cores | {tt / 60:.1f} min | {'yes' if tt <= 5400 else 'NO'} |\n")
     a("## Segmentation (test set; Dice/HD/RVD over volumes with hemorrhage, empty predictions count as Dice 0)\n")
     a(f"Every mask below is postprocessed as the worker does by default: p >= 0.5 inside the intracranial "
-      f"mask, then 3D face-connected components under {MIN_COMPONENT_MM3:g} mm^3 removed "
+      f"mask, then the physics gate (in-plane mean HU within 1 mm in 40-100, `results.gate.*`), then 3D face-connected components under {MIN_COMPONENT_MM3:g} mm^3 removed "
       "(`results.min-component-mm3`, chosen on validation with `ichtrain component-sweep`).\n")
     a("| method | subset | n (pos/neg) | Dice mean ± sd | Dice median | empty pred on pos | HD mm | HD95 mm | RVD mean | RVD median | volume R² | FP volumes (any voxel) | FP > 0.1 mL |")
     a("|---|---|---|---|---|---|---|---|---|---|---|---|---|")

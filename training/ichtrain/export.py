@@ -19,7 +19,7 @@ LIMITATIONS = [
     "Trained only on synthetic data: geometric phantoms, Colin27-based pseudo-CT and synthetic "
     "lesions inserted into one real head CT. Never validated on labelled patient scans.",
     "Metrics in this card are measured on held-out phantoms, not on patients.",
-    "Expects non-contrast head CT in HU, preprocessing v1 (docs/preprocessing.md).",
+    f"Expects non-contrast head CT in HU, preprocessing v{PREPROCESSING_VERSION} (docs/preprocessing.md).",
     "NOT FOR CLINICAL USE: not a medical device, no regulatory clearance.",
 ]
 

@@ -160,13 +160,17 @@ class PipelineIT {
         ConsumerRecord<String, byte[]> r = awaitRecord(results, series, Duration.ofSeconds(120));
         ResultEvent e = EventJson.fromBytes(r.value(), ResultEvent.class);
         // docs/decisions/ge-tilted-series.md: the series is assembled along its tilted normal, 28 slices,
-        // with the real per-slice spacing. The phantom-trained model is not reliable on this real scan
-        // (it reports a false positive); what must hold is that the answer is marked for a human to review.
+        // with the real per-slice spacing. The scan has no hemorrhage: the shipped model must report
+        // none, or at most a small volume flagged indeterminate (issue 10's rule for shipping a model;
+        // model 1.0.0 reported 59 mL here, mostly neck and face muscle below the skull base).
         assertEquals(28, e.volume().sliceCount());
         assertEquals(List.of(), EventSchemas.resultViolations(new String(r.value(), java.nio.charset.StandardCharsets.UTF_8)));
         if (e.flags().ichDetected()) {
-            assertTrue(e.flags().highUncertainty(), "a positive on the real scan must carry high_uncertainty: " + e.uncertainty());
-            assertTrue(e.flags().needsReview(), "a positive on the real scan must ask for review");
+            assertEquals("indeterminate", e.triageCategory(), "a volume on the real normal scan must be indeterminate: " + e.uncertainty());
+            assertTrue(e.volume().ml() <= 5.0, "at most a small volume on the real normal scan, was " + e.volume().ml() + " mL");
+        } else {
+            assertEquals("negative", e.triageCategory());
+            assertTrue(e.seg().empty());
         }
     }
 
