@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.ichtriage.events.DeadLetterReason;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -269,7 +270,7 @@ public final class AlertDelivery implements AutoCloseable {
         } catch (AlertEvent.UnreadableEventException ex) {
             log.warn("{}: record {}-{}@{} is not a result event: {}", channel.name(), r.topic(), r.partition(), r.offset(), ex.getMessage());
             await(List.of(producer.send(new ProducerRecord<>(topics.deadLetter(), r.key(),
-                    deadLetter(r, null, "UNREADABLE_EVENT", channel.name() + ": not sent to any destination: " + ex.getMessage())))));
+                    deadLetter(r, null, DeadLetterReason.UNREADABLE_EVENT.name(), channel.name() + ": not sent to any destination: " + ex.getMessage())))));
             return;
         }
         List<Future<RecordMetadata>> writes = new ArrayList<>();
@@ -311,7 +312,7 @@ public final class AlertDelivery implements AutoCloseable {
                             + " attempts: " + res.detail();
                     log.error("{}; dead letter written", detail);
                     writes.add(producer.send(new ProducerRecord<>(topics.deadLetter(), r.key(),
-                            deadLetter(r, e, res.reachable() ? "DESTINATION_REFUSED" : "DESTINATION_UNREACHABLE", detail))));
+                            deadLetter(r, e, (res.reachable() ? DeadLetterReason.DESTINATION_REFUSED : DeadLetterReason.DESTINATION_UNREACHABLE).name(), detail))));
                     break;
                 }
                 retries.get(i).increment();
@@ -356,7 +357,7 @@ public final class AlertDelivery implements AutoCloseable {
         ObjectNode n = JSON.createObjectNode();
         n.put("schema", "ich-deadletter.v1");
         n.put("created_at", clock.instant().toString());
-        n.put("stage", "ALERT");
+        n.put("stage", DeadLetterReason.Stage.ALERT.name());
         n.put("reason", reason);
         n.put("detail", detail);
         String series = e != null && e.seriesInstanceUid() != null ? e.seriesInstanceUid() : r.key();

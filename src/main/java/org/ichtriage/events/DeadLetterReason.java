@@ -30,10 +30,13 @@ public enum DeadLetterReason {
     // the PACS forwarder
     UNREADABLE_OBJECT(Stage.FORWARD),
     DESTINATION_UNREACHABLE(Stage.FORWARD),
-    DESTINATION_REFUSED(Stage.FORWARD);
+    DESTINATION_REFUSED(Stage.FORWARD),
+    // the alert outputs (alerts/): a record on the result topic that is no result event. They also
+    // write DESTINATION_REFUSED and DESTINATION_UNREACHABLE, with stage ALERT (docs/decisions/alerts.md)
+    UNREADABLE_EVENT(Stage.ALERT);
 
     /** The stages of schemas/ich-deadletter.v1.schema.json. */
-    public enum Stage { INGEST, ASSEMBLY, INFERENCE, RESULTS, FORWARD }
+    public enum Stage { INGEST, ASSEMBLY, INFERENCE, RESULTS, FORWARD, ALERT }
 
     private final Stage stage;
 
