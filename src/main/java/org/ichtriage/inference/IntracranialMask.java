@@ -110,12 +110,24 @@ public final class IntracranialMask {
         boolean[] bone = new boolean[plane];
         for (int i = 0; i < plane; i++) bone[i] = hu[i] >= boneHu;
         boolean[] closed = squareFilter(squareFilter(bone, rows, cols, radius, true), rows, cols, radius, false);
-        boolean[] outside = new boolean[plane];
-        int tail = 0;
+        boolean[] outside = reachableFromBorder(closed, rows, cols, queue);
+        boolean[] cand = new boolean[plane];
         for (int i = 0; i < plane; i++) {
+            double v = hu[i];
+            cand[i] = v >= Preprocessor.CANDIDATE_MIN_HU && v <= Preprocessor.CANDIDATE_MAX_HU
+                    && (!airClipped || v > airHu) && !outside[i] && !closed[i];
+        }
+        return cand;
+    }
+
+    /** Pixels 4-connected to the image border through pixels that are not {@code blocked}. */
+    private static boolean[] reachableFromBorder(boolean[] blocked, int rows, int cols, int[] queue) {
+        boolean[] outside = new boolean[rows * cols];
+        int tail = 0;
+        for (int i = 0; i < rows * cols; i++) {
             int rr = i / cols;
             int cc = i % cols;
-            if ((rr == 0 || cc == 0 || rr == rows - 1 || cc == cols - 1) && !closed[i]) {
+            if ((rr == 0 || cc == 0 || rr == rows - 1 || cc == cols - 1) && !blocked[i]) {
                 outside[i] = true;
                 queue[tail++] = i;
             }
@@ -124,18 +136,12 @@ public final class IntracranialMask {
             int p = queue[head];
             int rr = p / cols;
             int cc = p % cols;
-            if (rr > 0) tail = free(closed, outside, p - cols, queue, tail);
-            if (rr < rows - 1) tail = free(closed, outside, p + cols, queue, tail);
-            if (cc > 0) tail = free(closed, outside, p - 1, queue, tail);
-            if (cc < cols - 1) tail = free(closed, outside, p + 1, queue, tail);
+            if (rr > 0) tail = free(blocked, outside, p - cols, queue, tail);
+            if (rr < rows - 1) tail = free(blocked, outside, p + cols, queue, tail);
+            if (cc > 0) tail = free(blocked, outside, p - 1, queue, tail);
+            if (cc < cols - 1) tail = free(blocked, outside, p + 1, queue, tail);
         }
-        boolean[] cand = new boolean[plane];
-        for (int i = 0; i < plane; i++) {
-            double v = hu[i];
-            cand[i] = v >= Preprocessor.CANDIDATE_MIN_HU && v <= Preprocessor.CANDIDATE_MAX_HU
-                    && (!airClipped || v > airHu) && !outside[i] && !closed[i];
-        }
-        return cand;
+        return outside;
     }
 
     private static int free(boolean[] closed, boolean[] outside, int q, int[] queue, int tail) {
@@ -183,25 +189,7 @@ public final class IntracranialMask {
     /** Pixels not reachable from the border through unkept pixels join the mask. */
     static boolean[] fillHoles(boolean[] kept, int rows, int cols, int[] queue) {
         int plane = rows * cols;
-        boolean[] outside = new boolean[plane];
-        int tail = 0;
-        for (int i = 0; i < plane; i++) {
-            int rr = i / cols;
-            int cc = i % cols;
-            if ((rr == 0 || cc == 0 || rr == rows - 1 || cc == cols - 1) && !kept[i]) {
-                outside[i] = true;
-                queue[tail++] = i;
-            }
-        }
-        for (int head = 0; head < tail; head++) {
-            int p = queue[head];
-            int rr = p / cols;
-            int cc = p % cols;
-            if (rr > 0) tail = free(kept, outside, p - cols, queue, tail);
-            if (rr < rows - 1) tail = free(kept, outside, p + cols, queue, tail);
-            if (cc > 0) tail = free(kept, outside, p - 1, queue, tail);
-            if (cc < cols - 1) tail = free(kept, outside, p + 1, queue, tail);
-        }
+        boolean[] outside = reachableFromBorder(kept, rows, cols, queue);
         boolean[] out = new boolean[plane];
         for (int i = 0; i < plane; i++) out[i] = kept[i] || !outside[i];
         return out;
