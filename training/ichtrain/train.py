@@ -469,24 +469,24 @@ def train(cfg: TrainConfig, run_dir: str, log=None, resume_stage1: str | None = 
         log(f"warm start from {cfg.init_from}")
     t1 = time.time()
     s1_start, s2_start, s1_opt, s2_opt = 0, 0, None, None
-    if ck is not None:
+    stage1_done = False
+    if ck is not None:  # a checkpoint of this run wins over resume_stage1
         net.load_state_dict(ck["state_dict"])
         sampler.hard = [tuple(h) for h in ck.get("hard", [])]
-        if ck["stage"] == 1:
-            s1_start, s1_opt = ck["step"], ck["opt"]
-        else:
-            resume_stage1 = ck_path
+        stage1_done = ck["stage"] == 2
+        if stage1_done:
             s2_start, s2_opt = ck["step"], ck["opt"]
+        else:
+            s1_start, s1_opt = ck["step"], ck["opt"]
         meta["resumed_from"] = {"stage": ck["stage"], "step": ck["step"]}
         log(f"resumed from {ck_path}: stage {ck['stage']} step {ck['step']}")
-    if resume_stage1 and ck is not None and ck["stage"] == 2:
-        pass
     elif resume_stage1:
-        # stage 1 already done (its time is in the earlier run.json / train.log)
+        # stage 1 done elsewhere (its time is in that run's run.json / train.log)
         net.load_state_dict(torch.load(resume_stage1, map_location="cpu", weights_only=False)["state_dict"])
         meta["resumed_from_stage1"] = resume_stage1
         log(f"resumed stage 1 weights from {resume_stage1}")
-    else:
+        stage1_done = True
+    if not stage1_done:
         meta["stage1_steps_run"] = run_stage1(net, sampler, cfg, log, device, run_dir, s1_start, s1_opt)
         save_checkpoint(os.path.join(run_dir, "stage1.pt"), net.cpu(), cfg)
     net.to(device)
