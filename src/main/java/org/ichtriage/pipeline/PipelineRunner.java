@@ -53,6 +53,11 @@ public final class PipelineRunner implements AutoCloseable {
         // exceed, fencing the producer and re-running the series forever. Brokers allow up to 15 min.
         p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), (int) Duration.ofMinutes(10).toMillis());
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 50);
+        // A worker that dies without leaving the group (kill -9, power loss) holds its partitions until
+        // the broker expires it: 45 s by default, 10 s here, so another worker takes over its series
+        // sooner (WorkerFailoverIT's restarted worker once waited over 90 s to become ready).
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 3_000);
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         return p;
     }
