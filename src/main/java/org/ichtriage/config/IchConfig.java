@@ -26,7 +26,7 @@ public record IchConfig(
         Expansion expansion,
         AlertSettings alerts) {
 
-    public enum Role { ALL, INGEST, WORKER, FORWARDER, ALERTS_HL7, ALERTS_FHIR, ALERTS_WEBHOOK }
+    public enum Role { ALL, INGEST, WORKER, FORWARDER, BOARD, ALERTS_HL7, ALERTS_FHIR, ALERTS_WEBHOOK }
 
     public enum Provider { AUTO, CUDA, CPU }
 
@@ -71,7 +71,25 @@ public record IchConfig(
 
     public record Topics(int partitions, short replicationFactor, long instancesRetentionHours) {}
 
-    public record Http(String bindHost, int port) {}
+    /**
+     * The HTTP port: probes, metrics and the board.
+     *
+     * @param authToken the board's shared token, empty when none
+     * @param board     whether this process serves the board, and how many series it keeps
+     */
+    public record Http(String bindHost, int port, Optional<String> authToken, Optional<Path> usersFile,
+                       Optional<Path> tlsKeystore, String tlsKeystorePassword, boolean board, int boardMaxSeries) {
+        /** Whether the port is reachable from this machine only. */
+        public boolean loopbackOnly() {
+            return bindHost.equals("localhost") || bindHost.startsWith("127.") || bindHost.equals("::1") || bindHost.equals("[::1]");
+        }
+
+        @Override
+        public String toString() {
+            return "Http[" + bindHost + ":" + port + ", token " + (authToken.isPresent() ? "set" : "none") + ", users " + usersFile
+                    + ", tls " + tlsKeystore + ", board " + board + "]";
+        }
+    }
 
     public record Dicom(String bindHost, int port, String aeTitle, int maxAssociations, int maxPduLength,
                        long storeTimeoutMs, List<String> allowedCallingAets, List<String> allowedAddresses,
@@ -111,7 +129,7 @@ public record IchConfig(
         String bootstrap = p.string("kafka.bootstrap-servers");
         String protocol = p.oneOf("kafka.security.protocol", "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL");
         return new IchConfig(
-                Role.valueOf(p.oneOf("role", "all", "ingest", "worker", "forwarder", "alerts-hl7", "alerts-fhir", "alerts-webhook")
+                Role.valueOf(p.oneOf("role", "all", "ingest", "worker", "forwarder", "board", "alerts-hl7", "alerts-fhir", "alerts-webhook")
                         .toUpperCase(Locale.ROOT).replace('-', '_')),
                 Path.of(p.nonEmpty("state.dir")),
                 new Kafka(bootstrap.isEmpty() ? Optional.empty() : Optional.of(p.hostPortList("kafka.bootstrap-servers")),
@@ -122,7 +140,10 @@ public record IchConfig(
                 new Topics(p.intIn("topics.partitions", 1, 1000),
                         (short) p.intIn("topics.replication-factor", 1, 10),
                         p.longRetention("topics.instances.retention-hours")),
-                new Http(p.nonEmpty("http.bind-host"), p.port("http.port")),
+                new Http(p.nonEmpty("http.bind-host"), p.port("http.port"),
+                        Optional.of(p.optionalSecret("http.auth.token", 16)).filter(t -> !t.isEmpty()),
+                        p.optionalPath("http.auth.users-file"), p.optionalPath("http.tls.keystore"),
+                        p.string("http.tls.keystore-password"), p.bool("board.enabled"), p.intIn("board.max-series", 10, 1_000_000)),
                 new Dicom(p.nonEmpty("dicom.bind-host"), p.port("dicom.port"), p.aeTitle("dicom.ae-title"),
                         p.intIn("dicom.max-associations", 1, 1000),
                         p.intIn("dicom.max-pdu-length", 4096, 16 * 1024 * 1024),

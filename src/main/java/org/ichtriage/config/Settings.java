@@ -10,7 +10,7 @@ public final class Settings {
     private Settings() {}
 
     public static final List<Setting> ALL = List.of(
-            Setting.of("role", "all", "which parts run in this process: all, ingest, worker, forwarder, alerts-hl7, alerts-fhir or alerts-webhook"),
+            Setting.of("role", "all", "which parts run in this process: all, ingest, worker, forwarder, board, alerts-hl7, alerts-fhir or alerts-webhook"),
             Setting.of("state.dir", ".state", "local folder for the embedded broker's log and Kafka Streams state"),
             Setting.of("kafka.bootstrap-servers", "",
                     "external Kafka cluster (host:port,...); empty starts an embedded single-node broker. Also read from KAFKA_BOOTSTRAP_SERVERS"),
@@ -26,8 +26,14 @@ public final class Settings {
             Setting.of("topics.partitions", "4", "partitions of ich.instances.v1 and the output topics; bounds the number of workers"),
             Setting.of("topics.replication-factor", "1", "replication factor of created topics (1 for the embedded broker)"),
             Setting.of("topics.instances.retention-hours", "336", "how long received instances are kept for audit and replay (hours; -1 keeps them for good)"),
-            Setting.of("http.bind-host", "127.0.0.1", "bind address of /health and /metrics"),
-            Setting.of("http.port", "8080", "port of /health and /metrics (0 picks a free port)"),
+            Setting.of("http.bind-host", "127.0.0.1", "bind address of /health, /metrics and the board (/ui); off loopback the board needs http.auth.*"),
+            Setting.of("http.port", "8080", "port of /health, /metrics and the board (0 picks a free port)"),
+            Setting.secret("http.auth.token", "shared token for the board: a Bearer token, or the password of HTTP Basic with any user name (secret)"),
+            Setting.of("http.auth.users-file", "", "file of board users with PBKDF2-hashed passwords (lines from `ich-triage board-user NAME`)"),
+            Setting.of("http.tls.keystore", "", "PKCS12 keystore; when set the HTTP port speaks HTTPS only (TLS 1.2/1.3)"),
+            Setting.secret("http.tls.keystore-password", "keystore password (secret)"),
+            Setting.of("board.enabled", "true", "serve the triage board under /ui (read only) in roles all and board"),
+            Setting.of("board.max-series", "2000", "series the board keeps in memory, newest first; older ones leave the worklist"),
             Setting.of("dicom.bind-host", "127.0.0.1", "bind address of the DICOM listener"),
             Setting.of("dicom.port", "11112", "port of the DICOM listener (0 picks a free port)"),
             Setting.of("dicom.ae-title", "ICHTRIAGE", "our AE title; the called AE title must match it"),

@@ -16,6 +16,9 @@ public final class InstanceHeaders {
     /** Acquisition Number (0020,0012) as a decimal integer, empty when absent. */
     public static final String ACQUISITION_NUMBER = "ich.acquisition-number";
 
+    /** On a control record (no DICOM value) that asks the assembly to complete the series now. */
+    public static final String CONTROL = "ich.control";
+
     private InstanceHeaders() {
     }
 }

@@ -53,7 +53,7 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
     private static final Logger log = LoggerFactory.getLogger(SeriesAssemblyProcessor.class);
 
     /** Header of a control record on the input topic; value "force-complete" closes the keyed series now. */
-    public static final String CONTROL_HEADER = "ich.control";
+    public static final String CONTROL_HEADER = org.ichtriage.events.InstanceHeaders.CONTROL;
     public static final String FORCE_COMPLETE = "force-complete";
     public static final Duration PUNCTUATE_EVERY = Duration.ofMillis(250);
 
