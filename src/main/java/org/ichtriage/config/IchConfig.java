@@ -102,7 +102,7 @@ public record IchConfig(
     }
 
     public record Pipeline(String applicationId, int streamThreads, long completionGapMs, int maxSlices,
-                           long maxSeriesBytes, int maxOpenSeries) {}
+                           long maxSeriesBytes, int maxOpenSeries, long earlyQuietMs, double earlyMinCoverageMm) {}
 
     public record Model(Path path, Provider provider, int intraOpThreads) {}
 
@@ -154,7 +154,9 @@ public record IchConfig(
                 new Pipeline(p.nonEmpty("pipeline.application-id"), p.intIn("pipeline.stream-threads", 1, 64),
                         p.intIn("pipeline.completion-gap-ms", 100, 3_600_000), p.intIn("pipeline.max-slices", 3, 100_000),
                         p.intIn("pipeline.max-series-mb", 1, 1_000_000) * 1024L * 1024L,
-                        p.intIn("pipeline.max-open-series", 1, 100_000)),
+                        p.intIn("pipeline.max-open-series", 1, 100_000),
+                        p.intIn("pipeline.early-completion-quiet-ms", 0, 3_600_000),
+                        p.doubleIn("pipeline.early-completion-min-coverage-mm", 0, 2000)),
                 new ForwardSettings(p.destinations("forward.destinations"), p.intIn("forward.max-attempts", 1, 100),
                         p.intIn("forward.backoff-ms", 10, 600_000), p.bool("forward.tls")),
                 new Model(Path.of(p.nonEmpty("model.path")),

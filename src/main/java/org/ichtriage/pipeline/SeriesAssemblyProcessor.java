@@ -44,7 +44,8 @@ import org.ichtriage.analysis.SeriesOutcome;
 /**
  * Collects the instances of each series in a persistent store and decides, on a wall-clock
  * punctuator, when a series is complete: after an inactivity gap, when Images in Acquisition
- * instances have arrived, or on a force-complete control record. Session windows are not used
+ * instances have arrived, when a contiguous stack covering a head has been quiet for a short time,
+ * or on a force-complete control record. Session windows are not used
  * because they close only when a later record advances stream time.
  *
  * <p>Every input record ends in a result or a dead-letter record: nothing is dropped silently.
@@ -164,7 +165,7 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
         boolean duplicate = slices.get(key) != null;
         slices.put(key, new ReceivedInstance(sopUid, meta.partition(), meta.offset(), now, record.value()));
         s = duplicate ? s.touched(now) : s.withInstance(now, record.value().length, expected > 0 ? expected : null,
-                acquisition == Integer.MIN_VALUE ? null : acquisition);
+                acquisition == Integer.MIN_VALUE ? null : acquisition, facts.positionMm(), facts.spacingMm());
         series.put(seriesUid, s);
 
         if (s.instanceCount() > limits.maxSlices()) {
@@ -205,8 +206,14 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
             SeriesState s = kv.value;
             if (s.status() == SeriesState.Status.OPEN) {
                 open++;
-                if (now - quietSince(s) >= limits.completionGapMs()) {
+                long quiet = now - quietSince(s);
+                if (quiet >= limits.completionGapMs()) {
                     complete(kv.key, CompletionReason.GAP, now);
+                } else if (limits.earlyCompletion() && quiet >= limits.earlyQuietMs() && !s.mixedAcquisitions()
+                        && s.stack().contiguous(s.instanceCount(), limits.earlyMinCoverageMm())) {
+                    // evidently whole: one even stack from end to end, and the sender paused; a later slice still
+                    // reopens the series as its next revision
+                    complete(kv.key, CompletionReason.STACK, now);
                 }
             } else if (now - s.closedAtMs() >= limits.keepClosedMs()) {
                 purgeSlices(kv.key);
