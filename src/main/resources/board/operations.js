@@ -15,6 +15,10 @@ async function start() {
       el('td', { class: 'small', text: x.detail }), el('td', { class: 'small', text: x.series_instance_uid || '–' }),
       el('td', { class: 'small', text: `${source} (dead letter at ich.deadletter.v1-${d.partition}@${d.offset})` }));
   }));
+  const skipped = await api('/api/skipped');
+  document.getElementById('skipped').replaceChildren(...skipped.map(k => el('tr', { tabindex: 0 },
+    el('td', { text: when(k.created_at) }), el('td', { class: 'reason', text: k.reason }), el('td', { class: 'small', text: k.detail }),
+    el('td', { class: 'small', text: k.series_instance_uid }), el('td', { text: String(k.instance_count) }))));
 }
 
 start().catch(err => { document.getElementById('ops').textContent = `cannot load: ${err.message}`; });

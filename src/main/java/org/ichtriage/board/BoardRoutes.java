@@ -100,6 +100,7 @@ public final class BoardRoutes {
         app.get("/api/series/{uid}/slices/{index}", this::slice);
         app.get("/api/series/{uid}/key-images/{index}", this::keyImage);
         app.get("/api/deadletters", ctx -> sendJson(ctx, view().deadLetters()));
+        app.get("/api/skipped", ctx -> sendJson(ctx, view().skipped()));
         app.get("/api/operations", ctx -> {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("forwarding_backlog", view().forwardingBacklog());

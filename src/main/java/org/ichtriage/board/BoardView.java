@@ -31,6 +31,7 @@ import org.ichtriage.events.EventJson;
 import org.ichtriage.events.ForwardingStatus;
 import org.ichtriage.events.OutputHeaders;
 import org.ichtriage.events.ResultEvent;
+import org.ichtriage.events.SkippedSeries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +42,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class BoardView implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BoardView.class);
-    private static final List<String> TOPICS = List.of(Topics.RESULTS, Topics.DEADLETTER, Topics.FORWARDING, Topics.SEG);
+    private static final List<String> TOPICS = List.of(Topics.RESULTS, Topics.DEADLETTER, Topics.FORWARDING, Topics.SEG, Topics.SKIPPED);
     private static final int MAX_DEAD_LETTERS = 1000;
 
     /** Where a derived object of a result lies on ich.seg.v1, so that the page can show it without a search. */
@@ -78,6 +79,7 @@ public final class BoardView implements AutoCloseable {
     private final int maxSeries;
     private final Map<String, SeriesState> series = new LinkedHashMap<>();
     private final Deque<DeadLetterEntry> deadLetters = new ArrayDeque<>();
+    private final Deque<SkippedSeries> skipped = new ArrayDeque<>();
     private final List<Consumer<WorklistRow>> listeners = new CopyOnWriteArrayList<>();
     private final Thread thread;
     private volatile Map<TopicPartition, Long> catchUpTo;
@@ -165,6 +167,12 @@ public final class BoardView implements AutoCloseable {
                     SeriesState s = stateOf(r.key());
                     s.forwarding.add(f);
                     changed = s.latest() == null ? null : rowOf(s);
+                }
+                case Topics.SKIPPED -> {
+                    skipped.addLast(EventJson.fromBytes(r.value(), SkippedSeries.class));
+                    if (skipped.size() > MAX_DEAD_LETTERS) {
+                        skipped.removeFirst();
+                    }
                 }
                 case Topics.SEG -> {
                     String eventId = header(r, OutputHeaders.EVENT_ID_HEADER);
@@ -299,6 +307,13 @@ public final class BoardView implements AutoCloseable {
 
     public synchronized List<DeadLetterEntry> deadLetters() {
         List<DeadLetterEntry> out = new ArrayList<>(deadLetters);
+        java.util.Collections.reverse(out);
+        return out;
+    }
+
+    /** Series the selection rules did not analyse, newest first. */
+    public synchronized List<SkippedSeries> skipped() {
+        List<SkippedSeries> out = new ArrayList<>(skipped);
         java.util.Collections.reverse(out);
         return out;
     }

@@ -24,7 +24,8 @@ public record IchConfig(
         Model model,
         Results results,
         Expansion expansion,
-        AlertSettings alerts) {
+        AlertSettings alerts,
+        Selection selection) {
 
     public enum Role { ALL, INGEST, WORKER, FORWARDER, BOARD, ALERTS_HL7, ALERTS_FHIR, ALERTS_WEBHOOK }
 
@@ -124,6 +125,10 @@ public record IchConfig(
      */
     public record Expansion(double windowHours, double absoluteMl, double relative) {}
 
+    /** Which series the worker analyses (docs/decisions/series-selection.md); term lists match header text. */
+    public record Selection(boolean enabled, List<String> headTerms, List<String> otherBodyTerms, List<String> sharpKernelTerms,
+                            boolean allowContrast, double minThicknessMm, double maxThicknessMm, double maxTiltDegrees) {}
+
     public static IchConfig from(ResolvedSettings s) {
         Parser p = new Parser(s);
         String bootstrap = p.string("kafka.bootstrap-servers");
@@ -167,7 +172,11 @@ public record IchConfig(
                 new Expansion(p.doubleIn("expansion.window-hours", 1, 24 * 365),
                         p.doubleIn("expansion.absolute-ml", 0.1, 1000),
                         p.doubleIn("expansion.relative", 0.01, 10)),
-                alerts(s));
+                alerts(s),
+                new Selection(p.bool("selection.enabled"), p.list("selection.head-terms"), p.list("selection.other-body-terms"),
+                        p.list("selection.sharp-kernel-terms"), p.bool("selection.allow-contrast"),
+                        p.doubleIn("selection.min-thickness-mm", 0, 100), p.doubleIn("selection.max-thickness-mm", 0.1, 100),
+                        p.doubleIn("selection.max-tilt-degrees", 0, 90)));
     }
 
     private static AlertSettings alerts(ResolvedSettings s) {

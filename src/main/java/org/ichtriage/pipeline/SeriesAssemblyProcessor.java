@@ -62,6 +62,7 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
     private final StreamLimits limits;
     private final String sourceTopic;
     private final boolean emitSeg;
+    private final boolean emitSkipped;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, ReceivedInstance> slices;
     private KeyValueStore<String, SeriesState> series;
@@ -69,12 +70,17 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
     /** When this task began processing here; see {@link #quietSince}. */
     private long taskStartedMs;
 
-    /** @param emitSeg false in a replay: SEG and key images are not written again */
-    public SeriesAssemblyProcessor(SeriesAnalyzer analyzer, StreamLimits limits, String sourceTopic, boolean emitSeg) {
+    /**
+     * @param emitSeg     false in a replay: SEG and key images are not written again
+     * @param emitSkipped false in a replay: the live skip record is on ich.skipped.v1 already
+     */
+    public SeriesAssemblyProcessor(SeriesAnalyzer analyzer, StreamLimits limits, String sourceTopic, boolean emitSeg,
+                                   boolean emitSkipped) {
         this.analyzer = analyzer;
         this.limits = limits;
         this.sourceTopic = sourceTopic;
         this.emitSeg = emitSeg;
+        this.emitSkipped = emitSkipped;
     }
 
     @Override
@@ -293,6 +299,12 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
                     a.event().flags().ichDetected());
         } else if (outcome instanceof SeriesOutcome.Refused r) {
             forwardDeadLetter(seriesUid, r.deadLetter());
+        } else if (outcome instanceof SeriesOutcome.Skipped k) {
+            Metrics.counter("ich_skipped_series_total", "reason", k.skipped().reason()).increment();
+            log.info("series {} revision {} skipped: {} ({})", seriesUid, s.revision(), k.skipped().reason(), k.skipped().detail());
+            if (emitSkipped) {
+                context.forward(new Record<>(seriesUid, EventJson.toBytes(k.skipped()), now), TriageTopology.SKIPPED_SINK);
+            }
         }
     }
 

@@ -35,6 +35,7 @@ public final class TriageTopology {
     static final String RESULTS_SINK = "results";
     static final String SEG_SINK = "seg";
     static final String DEADLETTER_SINK = "deadletter";
+    static final String SKIPPED_SINK = "skipped";
 
     private TriageTopology() {}
 
@@ -42,7 +43,7 @@ public final class TriageTopology {
     public static Topology build(SeriesAnalyzer analyzer, StreamLimits limits, String inputTopic, String resultsTopic) {
         PipelineSettings live = PipelineSettings.live(limits, "ich-triage-worker", PipelineSettings.DEFAULT_EXPANSION);
         return build(analyzer, new PipelineSettings(limits, inputTopic, resultsTopic, live.stagingTopic(), live.segTopic(),
-                live.deadLetterTopic(), live.expansion()));
+                live.deadLetterTopic(), live.skippedTopic(), live.expansion()));
     }
 
     public static Topology build(SeriesAnalyzer analyzer, PipelineSettings settings) {
@@ -61,13 +62,16 @@ public final class TriageTopology {
         boolean emitSeg = settings.segTopic().isPresent();
         Topology t = new Topology();
         t.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), settings.inputTopic());
-        t.addProcessor(ASSEMBLY, () -> new SeriesAssemblyProcessor(analyzer, settings.limits(), settings.inputTopic(), emitSeg), SOURCE);
+        t.addProcessor(ASSEMBLY, () -> new SeriesAssemblyProcessor(analyzer, settings.limits(), settings.inputTopic(), emitSeg,
+                settings.skippedTopic().isPresent()), SOURCE);
         t.addStateStore(sliceStore, ASSEMBLY);
         t.addStateStore(seriesStore, ASSEMBLY);
         t.addSink(STAGING_SINK, settings.stagingTopic(), Serdes.String().serializer(), Serdes.ByteArray().serializer(), ASSEMBLY);
         settings.segTopic().ifPresent(seg ->
                 t.addSink(SEG_SINK, seg, Serdes.String().serializer(), Serdes.ByteArray().serializer(), ASSEMBLY));
         t.addSink(DEADLETTER_SINK, settings.deadLetterTopic(), Serdes.String().serializer(), Serdes.ByteArray().serializer(), ASSEMBLY);
+        settings.skippedTopic().ifPresent(skipped ->
+                t.addSink(SKIPPED_SINK, skipped, Serdes.String().serializer(), Serdes.ByteArray().serializer(), ASSEMBLY));
 
         t.addSource(STAGING_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), settings.stagingTopic());
         t.addProcessor(EXPANSION, () -> new ExpansionProcessor(settings.expansion()), STAGING_SOURCE);
