@@ -44,6 +44,7 @@ import org.ichtriage.phantom.HeadPhantom;
 import org.ichtriage.phantom.Phantom;
 import org.ichtriage.phantom.PhantomSpec;
 import org.ichtriage.service.IchTriageService;
+import org.ichtriage.testing.SeriesFiles;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -228,14 +229,7 @@ class BoardIT {
     }
 
     private ResultEvent sendAndAwait(String name, List<byte[]> instances, String series) throws Exception {
-        Path dir = Files.createDirectories(tmp.resolve(name));
-        List<Path> files = new ArrayList<>();
-        for (int i = 0; i < instances.size(); i++) {
-            Path f = dir.resolve(String.format("%03d.dcm", i));
-            Files.write(f, instances.get(i));
-            files.add(f);
-        }
-        Dcmtk.Result sent = Dcmtk.storescu(service.dicomPort(), "ICHTRIAGE", files);
+        Dcmtk.Result sent = Dcmtk.storescu(service.dicomPort(), "ICHTRIAGE", SeriesFiles.write(tmp.resolve(name), instances));
         assertEquals(0, sent.exitCode(), sent.output());
         long deadline = System.currentTimeMillis() + 180_000;
         while (System.currentTimeMillis() < deadline) {

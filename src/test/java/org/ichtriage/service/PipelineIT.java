@@ -89,14 +89,7 @@ class PipelineIT {
     }
 
     private List<Path> writeSeries(String name, List<byte[]> instances) throws Exception {
-        Path dir = Files.createDirectories(tmp.resolve(name));
-        List<Path> files = new ArrayList<>();
-        for (int i = 0; i < instances.size(); i++) {
-            Path f = dir.resolve(String.format("%03d.dcm", i));
-            Files.write(f, instances.get(i));
-            files.add(f);
-        }
-        return files;
+        return org.ichtriage.testing.SeriesFiles.write(tmp.resolve(name), instances);
     }
 
     private ConsumerRecord<String, byte[]> awaitRecord(KafkaConsumer<String, byte[]> c, String series, Duration timeout) {
