@@ -213,13 +213,14 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
             if (s.status() == SeriesState.Status.OPEN) {
                 open++;
                 long quiet = now - quietSince(s);
-                if (quiet >= limits.completionGapMs()) {
-                    complete(kv.key, CompletionReason.GAP, now);
-                } else if (limits.earlyCompletion() && quiet >= limits.earlyQuietMs() && !s.mixedAcquisitions()
+                if (limits.earlyCompletion() && quiet >= limits.earlyQuietMs() && !s.mixedAcquisitions()
                         && s.stack().contiguous(s.instanceCount(), limits.earlyMinCoverageMm())) {
                     // evidently whole: one even stack from end to end, and the sender paused; a later slice still
-                    // reopens the series as its next revision
+                    // reopens the series as its next revision. Checked first, so that a worker busy past the gap
+                    // still reports the stronger reason.
                     complete(kv.key, CompletionReason.STACK, now);
+                } else if (quiet >= limits.completionGapMs()) {
+                    complete(kv.key, CompletionReason.GAP, now);
                 }
             } else if (now - s.closedAtMs() >= limits.keepClosedMs()) {
                 purgeSlices(kv.key);
