@@ -38,7 +38,7 @@ class CtSliceDecoderTest {
     }
 
     @Test
-    void bitsAboveBitsStoredAreIgnoredAndSignedValuesAreSignExtended() {
+    void bitsAboveBitsStoredAreIgnoredAndSignedValuesAreSignExtended() throws Exception {
         // 12 bits stored, signed: 0x0FFF is -1; an overlay bit at 0x8000 must not change the value
         CtSlice s = CtSliceDecoder.decode(slice(12, 1, null, (short) 0x0FFF, (short) (0x8000 | 0x0400), (short) 0x07FF), 0);
         assertEquals(-1, s.storedValue(0));
@@ -47,14 +47,14 @@ class CtSliceDecoderTest {
     }
 
     @Test
-    void unsignedTwelveBitDataMasksHighBits() {
+    void unsignedTwelveBitDataMasksHighBits() throws Exception {
         CtSlice s = CtSliceDecoder.decode(slice(12, 0, null, (short) 0xF123, (short) 0x0400), 0);
         assertEquals(0x0123, s.storedValue(0));
         assertEquals(0x0400, s.storedValue(1));
     }
 
     @Test
-    void paddingBecomesAirNotTissue() {
+    void paddingBecomesAirNotTissue() throws Exception {
         // padding -2000 stored, rescale -1024: without care it would read as -3024 HU; it must read as air (-1000 HU)
         CtSlice s = CtSliceDecoder.decode(slice(16, 1, -2000, (short) -2000, (short) 1064), 0);
         assertEquals(-1000.0, s.hu(0), 1e-9);
@@ -62,7 +62,7 @@ class CtSliceDecoderTest {
     }
 
     @Test
-    void eightBitPixelsAreReportedMissingForTheAssemblerToRefuse() {
+    void eightBitPixelsAreReportedMissingForTheAssemblerToRefuse() throws Exception {
         DicomObject ds = slice(16, 1, null, (short) 0);
         ds.putInts(Tag.BitsAllocated, VR.US, 8);
         assertNull(CtSliceDecoder.decode(ds, 0).storedPixels());

@@ -137,6 +137,11 @@ public final class DicomWriter {
     }
 
     private void writeObject(DicomObject ds, boolean top) {
+        if (ds.encapsulatedPixelData() != null) {
+            // written with a defined length, the item sequence would read back as garbage pixels
+            throw new IllegalArgumentException("encapsulated pixel data cannot be re-encoded in an uncompressed "
+                    + "syntax; decode it with PixelData.frame and put the pixels first");
+        }
         for (DicomElement e : ds) {
             if (!skip(e, top)) {
                 writeElement(e);
