@@ -56,7 +56,10 @@ public final class DicomWriter {
      */
     public static byte[] fileMetaHeader(String sopClassUid, String sopInstanceUid, String transferSyntaxUid,
             String sourceAeTitle) {
-        explicitOrThrow(transferSyntaxUid);
+        // the header is always Explicit VR LE; the dataset after it may be in any syntax the reader decodes
+        if (!TransferSyntax.isSupported(transferSyntaxUid)) {
+            throw new IllegalArgumentException("cannot label a dataset with transfer syntax " + transferSyntaxUid);
+        }
         DicomObject meta = new DicomObject();
         meta.putBytes(Tag.FileMetaInformationVersion, VR.OB, new byte[] {0, 1});
         meta.putString(Tag.MediaStorageSOPClassUID, VR.UI, requireUid("SOP Class UID", sopClassUid));
