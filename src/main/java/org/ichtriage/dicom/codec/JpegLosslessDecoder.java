@@ -28,10 +28,12 @@ final class JpegLosslessDecoder {
     private int componentId = -1;
     private int restartInterval;
 
-    // entropy-coded segment reader
-    private int bitBuffer;
+    // entropy-coded segment reader: up to 64 bits read ahead; at a marker or the end of data it pads with zero
+    // bits and counts them, and consuming any of those is the error (so a look-ahead never fails a valid stream)
+    private long bitBuffer;
     private int bitCount;
-    private boolean markerReached;
+    private int paddingBits;
+    private boolean dataEnded;
 
     private JpegLosslessDecoder(byte[] in, int start, int length, long inputOffset, FrameGeometry geometry) {
         this.in = in;
@@ -303,7 +305,8 @@ final class JpegLosslessDecoder {
     private void restart(int expected) throws PixelDataException {
         bitBuffer = 0;
         bitCount = 0;
-        markerReached = false;
+        paddingBits = 0;
+        dataEnded = false;
         int at = pos;
         int marker = nextMarker();
         if (marker != 0xD0 + expected) {
@@ -327,45 +330,57 @@ final class JpegLosslessDecoder {
         return bits < (1 << (category - 1)) ? bits - (1 << category) + 1 : bits;
     }
 
-    int bit() throws PixelDataException {
-        if (bitCount == 0) {
+    /** Tops the buffer up to more than 56 bits, unstuffing FF00; stops at a marker, leaving pos on it. */
+    private void fill() {
+        while (bitCount <= 56) {
+            int b;
+            if (dataEnded) {
+                b = 0;
+                paddingBits += 8;
+            } else if (pos >= end) {
+                dataEnded = true;
+                continue;
+            } else {
+                b = in[pos] & 0xFF;
+                if (b == 0xFF) {
+                    if (pos + 1 < end && in[pos + 1] == 0) {
+                        pos += 2;
+                    } else {
+                        dataEnded = true;
+                        continue;
+                    }
+                } else {
+                    pos++;
+                }
+            }
+            bitBuffer = (bitBuffer << 8) | b;
+            bitCount += 8;
+        }
+    }
+
+    /** The next 16 bits, not consumed. */
+    int peek16() {
+        if (bitCount < 16) {
             fill();
         }
-        bitCount--;
-        return (bitBuffer >>> bitCount) & 1;
+        return (int) (bitBuffer >>> (bitCount - 16)) & 0xFFFF;
+    }
+
+    void skip(int n) throws PixelDataException {
+        bitCount -= n;
+        if (bitCount < paddingBits) {
+            throw fail(pos, "JPEG entropy-coded data ends before the " + geometry.columns() + "x" + geometry.rows()
+                    + " frame is complete" + (pos < end ? String.format(" (marker FF%02X)", in[Math.min(pos + 1, end - 1)] & 0xFF) : ""));
+        }
     }
 
     private int bits(int n) throws PixelDataException {
-        int v = 0;
-        for (int i = 0; i < n; i++) {
-            v = (v << 1) | bit();
+        if (bitCount < n) {
+            fill();
         }
+        int v = (int) (bitBuffer >>> (bitCount - n)) & ((1 << n) - 1);
+        skip(n);
         return v;
-    }
-
-    private void fill() throws PixelDataException {
-        if (markerReached || pos >= end) {
-            throw fail(pos, "JPEG entropy-coded data ends before the " + geometry.columns() + "x" + geometry.rows()
-                    + " frame is complete");
-        }
-        int b = in[pos] & 0xFF;
-        if (b == 0xFF) {
-            if (pos + 1 >= end) {
-                throw fail(pos, "JPEG entropy-coded data ends in a marker prefix");
-            }
-            int next = in[pos + 1] & 0xFF;
-            if (next != 0) {
-                // a marker: the data of this interval is over; leave pos at the marker for restart()
-                markerReached = true;
-                throw fail(pos, String.format("JPEG marker FF%02X inside entropy-coded data before the frame is complete",
-                        next));
-            }
-            pos += 2;
-        } else {
-            pos++;
-        }
-        bitBuffer = b;
-        bitCount = 8;
     }
 
     PixelDataException fail(int at, String detail) {
@@ -378,6 +393,8 @@ final class JpegLosslessDecoder {
         private final int[] valuePointer = new int[17];
         private final int[] minCode = new int[17];
         private final int[] values;
+        // codes of up to 8 bits, by the next 8 bits of input: length << 8 | value, 0 where the code is longer
+        private final int[] fast = new int[256];
 
         private HuffmanTable(int[] values) {
             this.values = values;
@@ -404,17 +421,32 @@ final class JpegLosslessDecoder {
                 code <<= 1;
             }
             t.maxCode[17] = Integer.MAX_VALUE;
+            for (int l = 1; l <= 8; l++) {
+                if (t.maxCode[l] < 0) {
+                    continue;
+                }
+                for (int c = t.minCode[l]; c <= t.maxCode[l]; c++) {
+                    int entry = l << 8 | values[t.valuePointer[l] + c - t.minCode[l]];
+                    for (int i = c << (8 - l); i < (c + 1) << (8 - l); i++) {
+                        t.fast[i] = entry;
+                    }
+                }
+            }
             return t;
         }
 
         int decode(JpegLosslessDecoder d) throws PixelDataException {
-            int code = d.bit();
-            for (int l = 1; l <= 16; l++) {
+            int next = d.peek16();
+            int entry = fast[next >>> 8];
+            if (entry != 0) {
+                d.skip(entry >>> 8);
+                return entry & 0xFF;
+            }
+            for (int l = 9; l <= 16; l++) {
+                int code = next >>> (16 - l);
                 if (code <= maxCode[l]) {
+                    d.skip(l);
                     return values[valuePointer[l] + code - minCode[l]];
-                }
-                if (l < 16) {
-                    code = (code << 1) | d.bit();
                 }
             }
             throw d.fail(d.pos, "bit pattern matches no code of the Huffman table");
