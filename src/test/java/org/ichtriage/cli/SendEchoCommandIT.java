@@ -70,6 +70,32 @@ class SendEchoCommandIT {
         assertTrue(err.toString().startsWith("ich-triage: C-ECHO to ICHTRIAGE@127.0.0.1:1 failed"), err.toString());
     }
 
+    @Test
+    void sendOffersACompressedFileItsOwnSyntaxAndSendsItUnchanged() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/dcmcrle"))
+                && Files.isExecutable(Path.of("/usr/bin/dcmcjpeg")), "dcmtk's dcmcrle/dcmcjpeg are not installed");
+        List<Path> src = SyntheticCtSeries.write(tmp.resolve("src"), 2, 64, TransferSyntax.EXPLICIT_VR_LE, 5);
+        Path dir = Files.createDirectories(tmp.resolve("compressed"));
+        Path rle = dir.resolve("rle.dcm");
+        Path jpeg = dir.resolve("jpeg.dcm");
+        assertEquals(0, Dcmtk.run(60, List.of("dcmcrle", src.get(0).toString(), rle.toString())).exitCode());
+        assertEquals(0, Dcmtk.run(60, List.of("dcmcjpeg", "+e1", src.get(1).toString(), jpeg.toString())).exitCode());
+        Map<String, String> syntaxes = new ConcurrentHashMap<>();
+        Map<String, byte[]> got = new ConcurrentHashMap<>();
+        try (DicomServer server = DicomServer.start(ScpConfig.defaults().withPort(0), req -> {
+            syntaxes.put(req.sopInstanceUid(), req.transferSyntaxUid());
+            got.put(req.transferSyntaxUid(), req.datasetBytes());
+            return StoreStatus.OK;
+        })) {
+            StringWriter err = new StringWriter();
+            assertEquals(0, run(new SendCommand(), err, dir.toString(), "--port", Integer.toString(server.port())), err.toString());
+            assertEquals(java.util.Set.of(TransferSyntax.RLE_LOSSLESS, TransferSyntax.JPEG_LOSSLESS_SV1),
+                    java.util.Set.copyOf(syntaxes.values()));
+            assertArrayEquals(Dcmtk.datasetOf(Files.readAllBytes(rle)), got.get(TransferSyntax.RLE_LOSSLESS));
+            assertArrayEquals(Dcmtk.datasetOf(Files.readAllBytes(jpeg)), got.get(TransferSyntax.JPEG_LOSSLESS_SV1));
+        }
+    }
+
     private static byte[] readQuiet(Path p) {
         try {
             return Files.readAllBytes(p);
