@@ -66,6 +66,29 @@ public final class PixelData {
         throw new PixelDataException(epd.valueOffset(), "no decoder for transfer syntax " + epd.transferSyntaxUid());
     }
 
+    /**
+     * Replaces encapsulated Pixel Data by all its frames in native little-endian form, so that the dataset can be
+     * written in an uncompressed syntax (for a peer that refuses the compressed one). Native pixel data is left alone.
+     */
+    public static void decompressInPlace(DicomObject ds, DicomLimits limits) throws PixelDataException {
+        EncapsulatedPixelData epd = ds.encapsulatedPixelData();
+        if (epd == null) {
+            return;
+        }
+        FrameGeometry geometry = FrameGeometry.of(ds, limits.maxElementLength());
+        int frames = Math.max(1, ds.getInt(Tag.NumberOfFrames, 1));
+        long total = (long) frames * geometry.frameBytes();
+        if (total > limits.maxElementLength()) {
+            throw new PixelDataException(epd.valueOffset(), frames + " frames of " + geometry.frameBytes()
+                    + " bytes exceed the element limit of " + limits.maxElementLength());
+        }
+        byte[] all = new byte[(int) total];
+        for (int i = 0; i < frames; i++) {
+            System.arraycopy(frame(ds, i, limits), 0, all, i * geometry.frameBytes(), geometry.frameBytes());
+        }
+        ds.putRaw(Tag.PixelData, geometry.bitsAllocated() == 8 ? VR.OB : VR.OW, all);
+    }
+
     /** The fragments of one frame: by the Basic Offset Table when present, else one frame per fragment or all for one. */
     private static List<EncapsulatedPixelData.Fragment> fragmentsOf(EncapsulatedPixelData epd, int index, int frames)
             throws PixelDataException {
