@@ -151,4 +151,64 @@ class CompressedStreamTest {
         PixelDataException e = assertThrows(PixelDataException.class, () -> PixelData.frame(ds, 0, DicomLimits.DEFAULT));
         assertTrue(e.getMessage().contains("exceeds the limit"), e.getMessage());
     }
+
+    @Test
+    void eightBitImagesDecodeToOneBytePerSample() throws Exception {
+        short[] img = image(6);
+        byte[] eight = new byte[img.length];
+        for (int i = 0; i < img.length; i++) {
+            eight[i] = (byte) (img[i] >> 4);
+            img[i] = (short) (eight[i] & 0xFF);
+        }
+        byte[] jpeg = TestEncoders.jpegLossless(img, ROWS, COLUMNS, 8, 7, 0, 0);
+        byte[] rle = TestEncoders.rle8(eight, ROWS, COLUMNS);
+        for (var c : List.of(java.util.Map.entry(TransferSyntax.JPEG_LOSSLESS, jpeg), java.util.Map.entry(TransferSyntax.RLE_LOSSLESS, rle))) {
+            Part10File f = DicomReader.readPart10(TestEncoders.part10(c.getKey(), ROWS, COLUMNS, 8, 8, 1, List.of(),
+                    List.of(c.getValue())), DicomLimits.DEFAULT);
+            assertArrayEquals(eight, PixelData.frame(f.dataset(), 0, DicomLimits.DEFAULT), c.getKey());
+        }
+    }
+
+    @Test
+    void multiFrameObjectsAreSplitByTheOffsetTableOrOneFragmentPerFrame() throws Exception {
+        short[] a = image(7);
+        short[] b = image(8);
+        byte[] ja = TestEncoders.jpegLossless(a, ROWS, COLUMNS, 16, 1, 0, 0);
+        byte[] jb = TestEncoders.jpegLossless(b, ROWS, COLUMNS, 16, 1, 0, 0);
+        // frame 0 split in two fragments, frame 1 in one: only the offset table tells where frame 1 starts
+        int half = ja.length / 2 + (ja.length / 2) % 2;
+        byte[] ja1 = java.util.Arrays.copyOf(ja, half);
+        byte[] ja2 = java.util.Arrays.copyOfRange(ja, half, ja.length);
+        int frame1 = 8 + ja1.length + 8 + ja2.length;
+        Part10File split = DicomReader.readPart10(TestEncoders.part10(TransferSyntax.JPEG_LOSSLESS_SV1, ROWS, COLUMNS, 16, 16, 2,
+                List.of(0, frame1), List.of(ja1, ja2, jb)), DicomLimits.DEFAULT);
+        assertArrayEquals(littleEndian(a, 0xFFFF), PixelData.frame(split.dataset(), 0, DicomLimits.DEFAULT));
+        assertArrayEquals(littleEndian(b, 0xFFFF), PixelData.frame(split.dataset(), 1, DicomLimits.DEFAULT));
+        assertThrows(PixelDataException.class, () -> PixelData.frame(split.dataset(), 2, DicomLimits.DEFAULT));
+        // an offset that points into a fragment is refused
+        Part10File wrong = DicomReader.readPart10(TestEncoders.part10(TransferSyntax.JPEG_LOSSLESS_SV1, ROWS, COLUMNS, 16, 16, 2,
+                List.of(0, frame1 - 2), List.of(ja1, ja2, jb)), DicomLimits.DEFAULT);
+        assertTrue(assertThrows(PixelDataException.class, () -> PixelData.frame(wrong.dataset(), 1, DicomLimits.DEFAULT))
+                .getMessage().contains("does not point at a fragment"));
+        // RLE: no offset table, one fragment per frame; decompressInPlace gives both frames, native and writable
+        Part10File rle = DicomReader.readPart10(TestEncoders.part10(TransferSyntax.RLE_LOSSLESS, ROWS, COLUMNS, 16, 16, 2,
+                List.of(), List.of(TestEncoders.rle(a, ROWS, COLUMNS), TestEncoders.rle(b, ROWS, COLUMNS))), DicomLimits.DEFAULT);
+        assertArrayEquals(littleEndian(b, 0xFFFF), PixelData.frame(rle.dataset(), 1, DicomLimits.DEFAULT));
+        DicomObject ds = rle.dataset();
+        assertThrows(IllegalArgumentException.class, () -> DicomWriter.writeDataset(ds, TransferSyntax.EXPLICIT_VR_LE),
+                "encapsulated pixel data must not be written as if native");
+        PixelData.decompressInPlace(ds, DicomLimits.DEFAULT);
+        DicomObject back = DicomReader.readDataset(DicomWriter.writeDataset(ds, TransferSyntax.EXPLICIT_VR_LE),
+                TransferSyntax.EXPLICIT_VR_LE, DicomLimits.DEFAULT);
+        byte[] both = new byte[4 * ROWS * COLUMNS];
+        System.arraycopy(littleEndian(a, 0xFFFF), 0, both, 0, 2 * ROWS * COLUMNS);
+        System.arraycopy(littleEndian(b, 0xFFFF), 0, both, 2 * ROWS * COLUMNS, 2 * ROWS * COLUMNS);
+        assertArrayEquals(both, back.getBytes(Tag.PixelData));
+        assertEquals(VR.OW, back.vr(Tag.PixelData));
+        // two frames in three fragments without an offset table cannot be split
+        Part10File ambiguous = DicomReader.readPart10(TestEncoders.part10(TransferSyntax.JPEG_LOSSLESS_SV1, ROWS, COLUMNS, 16, 16, 2,
+                List.of(), List.of(ja1, ja2, jb)), DicomLimits.DEFAULT);
+        assertTrue(assertThrows(PixelDataException.class, () -> PixelData.frame(ambiguous.dataset(), 0, DicomLimits.DEFAULT))
+                .getMessage().contains("without a Basic Offset Table"));
+    }
 }

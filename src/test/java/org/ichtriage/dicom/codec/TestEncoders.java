@@ -13,6 +13,15 @@ final class TestEncoders {
 
     /** A Part 10 file of a 16-bit signed single-frame image whose Pixel Data is the given encapsulated fragments. */
     static byte[] part10(String ts, int rows, int columns, int bitsStored, List<byte[]> fragments) {
+        return part10(ts, rows, columns, 16, bitsStored, 1, List.of(), fragments);
+    }
+
+    /**
+     * A Part 10 file of {@code frames} frames whose Pixel Data is the given Basic Offset Table (empty for none)
+     * and fragments.
+     */
+    static byte[] part10(String ts, int rows, int columns, int bitsAllocated, int bitsStored, int frames,
+                         List<Integer> offsetTable, List<byte[]> fragments) {
         DicomObject ds = new DicomObject();
         ds.putString(Tag.SOPClassUID, VR.UI, "1.2.840.10008.5.1.4.1.1.2");
         ds.putString(Tag.SOPInstanceUID, VR.UI, "1.2.3.4.5.6");
@@ -22,11 +31,17 @@ final class TestEncoders {
         ds.putString(Tag.PhotometricInterpretation, VR.CS, "MONOCHROME2");
         ds.putInts(Tag.Rows, VR.US, rows);
         ds.putInts(Tag.Columns, VR.US, columns);
-        ds.putInts(Tag.BitsAllocated, VR.US, 16);
+        ds.putInts(Tag.BitsAllocated, VR.US, bitsAllocated);
         ds.putInts(Tag.BitsStored, VR.US, bitsStored);
         ds.putInts(Tag.HighBit, VR.US, bitsStored - 1);
-        ds.putInts(Tag.PixelRepresentation, VR.US, 1);
-        Bytes px = new Bytes().explicitLongHeader(Tag.PixelData, "OB", 0xFFFFFFFFL).item(0);
+        ds.putInts(Tag.PixelRepresentation, VR.US, bitsAllocated == 16 ? 1 : 0);
+        if (frames > 1) {
+            ds.putString(Tag.NumberOfFrames, VR.IS, Integer.toString(frames));
+        }
+        Bytes px = new Bytes().explicitLongHeader(Tag.PixelData, "OB", 0xFFFFFFFFL).item(4L * offsetTable.size());
+        for (int offset : offsetTable) {
+            px.raw(new byte[] {(byte) offset, (byte) (offset >>> 8), (byte) (offset >>> 16), (byte) (offset >>> 24)});
+        }
         for (byte[] f : fragments) {
             px.item(f.length).raw(f);
         }
@@ -72,6 +87,29 @@ final class TestEncoders {
         }
         out.writeBytes(segments[0]);
         out.writeBytes(segments[1]);
+        return out.toByteArray();
+    }
+
+    /** RLE Lossless of 8-bit samples: one segment. */
+    static byte[] rle8(byte[] samples, int rows, int columns) {
+        ByteArrayOutputStream seg = new ByteArrayOutputStream();
+        for (int y = 0; y < rows; y++) {
+            packBits(java.util.Arrays.copyOfRange(samples, y * columns, (y + 1) * columns), seg);
+        }
+        if (seg.size() % 2 == 1) {
+            seg.write(0x80);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int[] header = new int[16];
+        header[0] = 1;
+        header[1] = 64;
+        for (int v : header) {
+            out.write(v);
+            out.write(v >>> 8);
+            out.write(v >>> 16);
+            out.write(v >>> 24);
+        }
+        out.writeBytes(seg.toByteArray());
         return out.toByteArray();
     }
 
