@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Decodes Part 10 files and bare datasets in Implicit or Explicit VR Little Endian.
+ * Decodes Part 10 files and bare datasets in Implicit or Explicit VR Little Endian, and in the lossless compressed
+ * syntaxes of {@link TransferSyntax#DECODED_COMPRESSED}, whose encapsulated Pixel Data is kept as received and
+ * located by {@link EncapsulatedPixelData} (decoded on demand by {@link PixelData}).
  * Every length is checked against the bytes that remain in the enclosing item and against {@link DicomLimits}
  * before a value array is allocated, so memory is bounded by the input size however the input lies.
  */

@@ -27,6 +27,10 @@ final class JpegLosslessDecoder {
     private int precision;
     private int componentId = -1;
     private int restartInterval;
+    // from the scan header
+    private int predictor;
+    private int pointTransform;
+    private HuffmanTable table;
 
     // entropy-coded segment reader: up to 64 bits read ahead; at a marker or the end of data it pads with zero
     // bits and counts them, and consuming any of those is the error (so a look-ahead never fails a valid stream)
@@ -196,10 +200,6 @@ final class JpegLosslessDecoder {
         restartInterval = (in[pos + 2] & 0xFF) << 8 | (in[pos + 3] & 0xFF);
         pos += len;
     }
-
-    private int predictor;
-    private int pointTransform;
-    private HuffmanTable table;
 
     private void readScanHeaderAndCheck(int len) throws PixelDataException {
         int p = pos + 2;
