@@ -28,6 +28,7 @@ import org.ichtriage.dicom.codec.Part10File;
 import org.ichtriage.dicom.codec.Tag;
 import org.ichtriage.dicom.codec.TransferSyntax;
 import org.ichtriage.dicom.net.Dcmtk;
+import org.ichtriage.events.DeadLetter;
 import org.ichtriage.events.EventJson;
 import org.ichtriage.events.EventSchemas;
 import org.ichtriage.events.ResultEvent;
@@ -148,6 +149,42 @@ class CompressedPipelineIT {
                     jpegId.seriesInstanceUid(), jpeg.size()));
             assertReceivedAsSent(records.get(rleId.seriesInstanceUid()), TransferSyntax.RLE_LOSSLESS, rle);
             assertReceivedAsSent(records.get(jpegId.seriesInstanceUid()), TransferSyntax.JPEG_LOSSLESS_SV1, jpeg);
+        }
+    }
+
+    @Test
+    void aCorruptRleSliceIsStoredThenDeadLetteredWithItsOffset() throws Exception {
+        Phantom phantom = HeadPhantom.generate(PhantomSpec.normal(32));
+        var id = CtSeriesWriter.StudyIdentity.random("IT-BADRLE");
+        List<Path> rle = reencode(write("bad-src", phantom.toDicom(id, false).subList(0, 3)), "bad-rle", "dcmcrle");
+        // the RLE header of the middle slice declares 7 segments: the dataset parses, the pixels do not decode
+        byte[] file = Files.readAllBytes(rle.get(1));
+        var epd = DicomReader.readPart10(file, DicomLimits.DEFAULT).dataset().encapsulatedPixelData();
+        int header = (int) epd.valueOffset() + epd.fragments().get(0).valueStart();
+        file[header] = 7;
+        Files.write(rle.get(1), file);
+        try (KafkaConsumer<String, byte[]> deadLetters = consumer(Topics.DEADLETTER)) {
+            Dcmtk.Result sent = Dcmtk.storescu(service.dicomPort(), "ICHTRIAGE", List.of("-xr"), rle);
+            assertEquals(0, sent.exitCode(), "every slice is acknowledged: " + sent.output());
+            long deadline = System.currentTimeMillis() + 120_000;
+            DeadLetter d = null;
+            while (d == null && System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : deadLetters.poll(Duration.ofMillis(200))) {
+                    if (id.seriesInstanceUid().equals(r.key())) {
+                        d = EventJson.fromBytes(r.value(), DeadLetter.class);
+                    }
+                }
+            }
+            assertNotNull(d, "a dead letter for the series with the corrupt slice");
+            assertEquals("CORRUPT_INSTANCE", d.reason());
+            // the record is our File Meta header + the dataset as storescu sent it (as in the file): the offset is the
+            // header's position in that record
+            String sop = DicomReader.readPart10(file, DicomLimits.DEFAULT).dataset().getString(Tag.SOPInstanceUID);
+            long inRecord = header - DicomReader.datasetOffset(file) + org.ichtriage.dicom.codec.DicomWriter.fileMetaHeader(
+                    CtSeriesWriter.CT_IMAGE_STORAGE, sop, TransferSyntax.RLE_LOSSLESS, "STORESCU").length;
+            assertTrue(d.detail().contains(sop) && d.detail().contains("(7FE0,0010) at offset " + inRecord + ":")
+                    && d.detail().contains("7 segments"), "expected offset " + inRecord + ": " + d.detail());
+            assertEquals(3, d.sopInstanceUids().size(), "the series' instances are named, none dropped: " + d.sopInstanceUids());
         }
     }
 
