@@ -27,6 +27,8 @@ import org.ichtriage.inference.VolumeSegmenter;
 import org.ichtriage.events.DeadLetterReason;
 import org.ichtriage.events.DeadLetters;
 import org.ichtriage.events.ResultEvent;
+import org.ichtriage.events.SkippedSeries;
+import org.ichtriage.dicom.codec.Tag;
 import org.ichtriage.volume.AssemblyResult;
 import org.ichtriage.volume.CtSlice;
 import org.ichtriage.volume.CtVolume;
@@ -45,9 +47,15 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
      * @param forwardDestinations the PACS destinations the forwarder sends the derived objects to, as the
      *                            event names them; empty when nothing is forwarded
      */
-    public record Settings(String applicationId, boolean includePatientName, List<String> forwardDestinations) {
+    public record Settings(String applicationId, boolean includePatientName, List<String> forwardDestinations,
+                           SeriesSelection.Rules selection) {
         public Settings {
             forwardDestinations = List.copyOf(forwardDestinations);
+        }
+
+        /** Every CT series analysed (selection off). */
+        public Settings(String applicationId, boolean includePatientName, List<String> forwardDestinations) {
+            this(applicationId, includePatientName, forwardDestinations, SeriesSelection.Rules.off());
         }
     }
 
@@ -57,6 +65,7 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
     private final Clock clock;
     private final DeadLetters deadLetters;
     private final ResultEventMapper events;
+    private final SeriesSelection selection;
     private final List<VolumeSegmenter> created = Collections.synchronizedList(new ArrayList<>());
     private final ThreadLocal<VolumeSegmenter> perThread;
 
@@ -67,6 +76,7 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
         this.derivedObjects = derivedObjects;
         this.clock = clock;
         this.events = new ResultEventMapper(patientKey, settings);
+        this.selection = new SeriesSelection(settings.selection());
         this.deadLetters = new DeadLetters(() -> java.time.Instant.ofEpochMilli(clock.millis()), SoftwareVersion.get());
         this.perThread = ThreadLocal.withInitial(() -> {
             VolumeSegmenter s = segmenterFactory.get();
@@ -93,6 +103,17 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
             }
         }
         long t1 = System.nanoTime();
+        if (!batch.instances().isEmpty()) {
+            Optional<SeriesSelection.Skip> skip = selection.check(bySop.get(batch.instances().get(0).sopInstanceUid()).dataset(),
+                    slices.stream().allMatch(CtSlice::isLocalizer));
+            if (skip.isPresent()) {
+                DicomObject first = bySop.get(batch.instances().get(0).sopInstanceUid()).dataset();
+                return List.of(new SeriesOutcome.Skipped(new SkippedSeries(SkippedSeries.SCHEMA,
+                        java.time.Instant.ofEpochMilli(clock.millis()).toString(), batch.seriesInstanceUid(),
+                        first.getString(Tag.StudyInstanceUID), batch.revision(), skip.get().reason().name(), skip.get().detail(),
+                        batch.instances().size(), batch.sourceTopic(), OffsetRanges.of(batch.instances()), SoftwareVersion.get())));
+            }
+        }
         AssemblyResult assembled = assembler.assemble(slices);
         long t2 = System.nanoTime();
         if (assembled instanceof AssemblyResult.Refused refused) {

@@ -5,5 +5,17 @@ package org.ichtriage.pipeline;
  * series is refused into the dead-letter topic and the worker carries on.
  *
  * @param keepClosedMs how long a completed or refused series stays known, so that late slices give a new revision of it
+ * @param earlyQuietMs  a contiguous stack covering earlyMinCoverageMm completes after this much quiet instead of the
+ *                      full gap; 0 turns early completion off
  */
-public record StreamLimits(long completionGapMs, int maxSlices, long maxSeriesBytes, int maxOpenSeries, long keepClosedMs) {}
+public record StreamLimits(long completionGapMs, int maxSlices, long maxSeriesBytes, int maxOpenSeries, long keepClosedMs,
+                           long earlyQuietMs, double earlyMinCoverageMm) {
+    /** Without early completion: every series waits for Images in Acquisition, the gap or a force record. */
+    public StreamLimits(long completionGapMs, int maxSlices, long maxSeriesBytes, int maxOpenSeries, long keepClosedMs) {
+        this(completionGapMs, maxSlices, maxSeriesBytes, maxOpenSeries, keepClosedMs, 0, 0);
+    }
+
+    boolean earlyCompletion() {
+        return earlyQuietMs > 0 && earlyQuietMs < completionGapMs;
+    }
+}
