@@ -133,11 +133,10 @@ class CompressedPipelineIT {
             assertEquals(0, sent.exitCode(), sent.output());
 
             Map<String, ResultEvent> bySeries = awaitResults(results, List.of(plainId.seriesInstanceUid(),
-                    rleId.seriesInstanceUid(), jpegId.seriesInstanceUid()), Duration.ofSeconds(240));
+                    rleId.seriesInstanceUid(), jpegId.seriesInstanceUid()), phantom.huSlices().size(), Duration.ofSeconds(240));
             ResultEvent p = bySeries.get(plainId.seriesInstanceUid());
             for (var id : List.of(rleId, jpegId)) {
                 ResultEvent c = bySeries.get(id.seriesInstanceUid());
-                assertEquals(phantom.huSlices().size(), c.provenance().instanceCount());
                 assertEquals(p.flags().ichDetected(), c.flags().ichDetected());
                 // the same pixels through the same model: the same volume, to the last digit the event carries
                 assertEquals(p.volume().ml(), c.volume().ml(), 0.0, "volume of " + id.seriesInstanceUid());
@@ -188,7 +187,12 @@ class CompressedPipelineIT {
         }
     }
 
-    private Map<String, ResultEvent> awaitResults(KafkaConsumer<String, byte[]> c, List<String> series, Duration timeout) {
+    /**
+     * The first result of each series that covers all its instances: on a loaded machine a pause inside one storescu
+     * run can outlast the completion gap, and the series then completes in two revisions.
+     */
+    private Map<String, ResultEvent> awaitResults(KafkaConsumer<String, byte[]> c, List<String> series, int instances,
+                                                  Duration timeout) {
         Map<String, ResultEvent> out = new HashMap<>();
         long deadline = System.currentTimeMillis() + timeout.toMillis();
         while (out.size() < series.size() && System.currentTimeMillis() < deadline) {
@@ -196,7 +200,10 @@ class CompressedPipelineIT {
                 if (series.contains(r.key()) && !out.containsKey(r.key())) {
                     String json = new String(r.value(), StandardCharsets.UTF_8);
                     assertEquals(List.of(), EventSchemas.resultViolations(json), json);
-                    out.put(r.key(), EventJson.fromBytes(r.value(), ResultEvent.class));
+                    ResultEvent e = EventJson.fromBytes(r.value(), ResultEvent.class);
+                    if (e.provenance().instanceCount() == instances) {
+                        out.put(r.key(), e);
+                    }
                 }
             }
         }
