@@ -5,15 +5,22 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 
+import org.ichtriage.dicom.codec.DicomLimits;
 import org.ichtriage.dicom.codec.DicomObject;
+import org.ichtriage.dicom.codec.PixelData;
+import org.ichtriage.dicom.codec.PixelDataException;
 import org.ichtriage.dicom.codec.Tag;
 import org.ichtriage.volume.CtSlice;
 
-/** Reads the header facts and pixels of one CT image from a decoded dataset into the domain record. */
+/**
+ * Reads the header facts and pixels of one CT image from a decoded dataset into the domain record. Compressed
+ * (RLE, JPEG Lossless) pixel data is decoded here, so that what travels on the topic stays as received.
+ */
 public final class CtSliceDecoder {
     private CtSliceDecoder() {}
 
-    public static CtSlice decode(DicomObject ds, long byteSize) {
+    /** @throws PixelDataException when compressed pixel data cannot be decoded within the declared frame */
+    public static CtSlice decode(DicomObject ds, long byteSize) throws PixelDataException {
         int rows = ds.getInt(Tag.Rows, 0);
         int columns = ds.getInt(Tag.Columns, 0);
         int pixelRepresentation = ds.getInt(Tag.PixelRepresentation, 0);
@@ -47,8 +54,9 @@ public final class CtSliceDecoder {
      * Bits above BitsStored (overlays, garbage) are masked off and signed values sign-extended from
      * BitsStored; PixelPaddingValue becomes air, so that padding never reads as tissue.
      */
-    private static short[] storedPixels(DicomObject ds, int rows, int columns, boolean signed, double slope, double intercept) {
-        byte[] px = ds.getBytes(Tag.PixelData);
+    private static short[] storedPixels(DicomObject ds, int rows, int columns, boolean signed, double slope, double intercept)
+            throws PixelDataException {
+        byte[] px = ds.getInt(Tag.BitsAllocated, 0) == 16 ? PixelData.frame(ds, 0, DicomLimits.DEFAULT) : null;
         if (px == null || ds.getInt(Tag.BitsAllocated, 0) != 16 || ds.getInt(Tag.SamplesPerPixel, 1) != 1
                 || px.length < 2L * rows * columns) {
             return null;
