@@ -11,23 +11,33 @@ import time
 import torch
 
 
-def _smoke(args):
-    from . import golden, train as T
-    from .export import export_onnx, write_card
+def smoke_config():
+    """The CI run's settings: a tiny model, few steps, every other setting the shipped default."""
+    from .config import DataConfig, SamplingConfig, ScheduleConfig, SplitConfig, TrainConfig
     from .model import ModelConfig
+    return TrainConfig(model=ModelConfig(width=4, depth=2, input_size=64, dropout=0.1),
+                       data=DataConfig(matrix=128),
+                       split=SplitConfig(train_mix={"simple": 3}, val_mix={"simple": 1}, test_mix={"simple": 1}),
+                       sampling=SamplingConfig(batch=2), schedule=ScheduleConfig(stage1_steps=4, stage2_steps=4))
+
+
+def _smoke(args):
+    from . import golden
+    from .train import train
+    from .card import write_card
+    from .export import export_onnx
     t0 = time.time()
     torch.set_num_threads(2)
-    cfg = T.TrainConfig(model=ModelConfig(width=4, depth=2, input_size=64, dropout=0.1),
-                        matrix=128, train_mix={"simple": 3}, val_mix={"simple": 1},
-                        test_mix={"simple": 1}, batch=2, stage1_steps=4, stage2_steps=4)
+    cfg = smoke_config()
     out = os.path.abspath(args.out)
     os.makedirs(out, exist_ok=True)
-    net, meta = T.train(cfg, os.path.join(out, "run"))
+    net, meta = train(cfg, os.path.join(out, "run"))
     name = "slexnet-smoke"
     onnx_path = os.path.join(out, f"{name}.onnx")
     export_onnx(net, onnx_path)
     write_card(os.path.join(out, f"{name}.json"), onnx_path, net, name, "0.0-smoke",
-               training={"mode": "smoke", **meta}, metrics={}, high_uncertainty_threshold=0.3)
+               training={"mode": "smoke", **meta}, metrics={},
+               high_uncertainty_threshold=cfg.uncertainty.default_threshold)
     golden.write_model_golden(out, net, onnx_path, name)
     print(f"smoke ok in {time.time() - t0:.1f}s: {onnx_path}")
 
@@ -101,10 +111,10 @@ def main(argv=None):
         from .pipeline import ship
         ship(a.run_dir, a.name, ship_model=not a.no_ship, quick=a.quick, version=a.version)
     elif a.cmd == "shift-sweep":
-        from .evaluate import prior_shift_sweep
+        from .sweeps import prior_shift_sweep
         prior_shift_sweep(a.run_dir)
     elif a.cmd == "component-sweep":
-        from .evaluate import component_sweep
+        from .sweeps import component_sweep
         component_sweep(a.run_dir)
     elif a.cmd == "docs-images":
         from .sheets import write_docs_images
@@ -117,7 +127,7 @@ def main(argv=None):
         from .gpu import run
         run(a.out, a.profile, a.budget_s, deadline_s=a.deadline_s)
     elif a.cmd == "evaluate":
-        from .evaluate import evaluate_run
+        from .pipeline import evaluate_run
         evaluate_run(a.run_dir, a.name, quick=a.quick)
     elif a.cmd == "critic":
         from .critic import run_cli

@@ -12,7 +12,7 @@ import torch
 from scipy import ndimage
 
 from . import phantoms
-from .evaluate import MIN_COMPONENT_MM3, remove_small_components, summarize
+from .evaluation import MIN_COMPONENT_MM3, remove_small_components, summarize
 from .postprocess import physics_gate
 from . import metrics as M
 from .model import ModelConfig, SlexNet, VolumeGraph

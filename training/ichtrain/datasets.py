@@ -3,7 +3,8 @@
 Accepted layouts under DATA_DIR:
 - one folder per patient: DATA_DIR/<id>/ct.nii.gz (or image.nii.gz) + DATA_DIR/<id>/mask.nii.gz;
 - DATA_DIR/images/<id>.nii[.gz] + DATA_DIR/masks/<id>.nii[.gz] with matching names.
-The CT must be in HU. Volumes are split train/val/test 70/10/20 by a seeded shuffle of the ids.
+The CT must be in HU. Volumes are split train/val/test (SplitConfig: 70/10/20) by a seeded shuffle
+of the ids; data.load_split prepares them.
 """
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import os
 
 import numpy as np
 
-from .train import Prepared, prepare
 from .phantoms import Volume
 
 IMAGE_NAMES = ("ct.nii.gz", "ct.nii", "image.nii.gz", "image.nii")
@@ -67,14 +67,11 @@ def load_nifti_volume(img_path: str, mask_path: str) -> Volume:
                   (float(zooms[1]), float(zooms[0]), float(zooms[2])), "nifti", [])
 
 
-def load_nifti_split(data_dir: str, split: str, input_size: int, seed: int = 0):
+def nifti_split_volumes(data_dir: str, split: str, seed: int, split_cfg) -> list[tuple[int, Volume]]:
+    """(pair index, Volume) of one split; split_cfg is a config.SplitConfig."""
     pairs = find_pairs(data_dir)
-    order = np.random.default_rng(seed).permutation(len(pairs))
-    n = len(pairs)
-    n_tr, n_va = int(round(0.7 * n)), max(1, int(round(0.1 * n)))
-    idx = {"train": order[:n_tr], "val": order[n_tr:n_tr + n_va], "test": order[n_tr + n_va:]}[split]
-    out: list[Prepared] = []
-    for i in idx:
+    out = []
+    for i in split_cfg.indices(len(pairs), seed)[split]:
         pid, img, msk = pairs[i]
-        out.append(prepare(load_nifti_volume(img, msk), input_size, int(i)))
+        out.append((int(i), load_nifti_volume(img, msk)))
     return out

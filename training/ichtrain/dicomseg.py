@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .config import SplitConfig
 from .datasets import DatasetError
 from .phantoms import Volume
 
@@ -478,14 +479,11 @@ def load_dicom_pair(pair: DicomPair, rule: SegmentRule | None = None, log=None) 
     return v
 
 
-def split_pairs(pairs, seed: int = 0):
-    """70/10/20 by a seeded shuffle of the patients (PatientID, else study): as load_nifti_split,
-    but a patient's series stay in one split."""
+def split_pairs(pairs, seed: int = 0, split_cfg: SplitConfig | None = None):
+    """70/10/20 (SplitConfig) by a seeded shuffle of the patients (PatientID, else study): as the
+    NIfTI split, but a patient's series stay in one split."""
     groups = sorted({p.group for p in pairs})
-    order = np.random.default_rng(seed).permutation(len(groups))
-    n = len(groups)
-    n_tr, n_va = int(round(0.7 * n)), max(1, int(round(0.1 * n)))
-    parts = {"train": order[:n_tr], "val": order[n_tr:n_tr + n_va], "test": order[n_tr + n_va:]}
+    parts = (split_cfg or SplitConfig()).indices(len(groups), seed)
     out = {}
     for split, gi in parts.items():
         keep = {groups[i] for i in gi}
@@ -493,23 +491,22 @@ def split_pairs(pairs, seed: int = 0):
     return out
 
 
-def load_dicom_split(dicom_dir: str, split: str, input_size: int, seed: int = 0,
-                     rule: SegmentRule | None = None, log=print):
-    from .train import prepare  # train imports this module lazily
+def dicom_split_volumes(dicom_dir: str, split: str, seed: int = 0, split_cfg: SplitConfig | None = None,
+                        rule: SegmentRule | None = None, log=print) -> list[tuple[int, Volume]]:
+    """(pair index, Volume) of one split; data.load_split prepares them."""
     pairs, _ = find_dicom_pairs(dicom_dir)
-    out = []
-    for i in split_pairs(pairs, seed)[split]:
-        out.append(prepare(load_dicom_pair(pairs[i], rule, log), input_size, int(i)))
+    out = [(int(i), load_dicom_pair(pairs[i], rule, log)) for i in split_pairs(pairs, seed, split_cfg)[split]]
     if log:
         log(f"{split}: {len(out)} DICOM CT + SEG volumes from {dicom_dir}")
     return out
 
 
-def describe_dicom_data(dicom_dir: str, rule: SegmentRule | None = None, seed: int = 0) -> dict:
+def describe_dicom_data(dicom_dir: str, rule: SegmentRule | None = None, seed: int = 0,
+                        split_cfg: SplitConfig | None = None) -> dict:
     """What run.json records about DICOM training data (headers only)."""
     rule = rule or SegmentRule()
     pairs, sc = find_dicom_pairs(dicom_dir)
-    sp = split_pairs(pairs, seed)
+    sp = split_pairs(pairs, seed, split_cfg)
     return {"source": "DICOM CT + DICOM SEG (ichtrain.dicomseg)", "dicom_dir": os.path.abspath(dicom_dir),
             "pairs": len(pairs), "patients": len({p.group for p in pairs}),
             "seg_files": sum(len(p.segs) for p in pairs),

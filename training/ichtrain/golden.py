@@ -173,7 +173,7 @@ def write_volume_v2_cases(out_dir):
 def run(out_dir=GOLDEN_DIR, model_path=None):
     """Writes preprocessing cases and, if the shipped model exists, its model golden."""
     os.makedirs(out_dir, exist_ok=True)
-    from .train import load_checkpoint_for_onnx
+    from .model import load_checkpoint
     models_dir = os.path.join(REPO, "models")
     input_size = 128
     card_path = os.path.join(models_dir, "slexnet-ich.json")
@@ -185,7 +185,7 @@ def run(out_dir=GOLDEN_DIR, model_path=None):
     ckpt = model_path or os.path.join(models_dir, "slexnet-ich.pt")
     onnx_path = os.path.join(models_dir, "slexnet-ich.onnx")
     if os.path.exists(ckpt) and os.path.exists(onnx_path):
-        net = load_checkpoint_for_onnx(ckpt)
+        net = load_checkpoint(ckpt)
         paths.append(write_model_golden(out_dir, net, onnx_path, "slexnet-ich"))
     else:
         print("no shipped model yet: model golden skipped")

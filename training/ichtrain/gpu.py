@@ -10,7 +10,9 @@ import torch
 
 from . import compare
 from .model import ModelConfig
-from .train import TrainConfig, ensure_cached, load_split, split_specs, train, REPO
+from .config import DataConfig, OptimiserConfig, SamplingConfig, ScheduleConfig, SplitConfig, TrainConfig
+from .data import REPO, ensure_cached, load_split, split_specs
+from .train import train
 
 
 COMPARE_RESERVE_S = 100.0
@@ -23,21 +25,24 @@ def profile(name: str, budget_s: float) -> TrainConfig:
         # 2-core speed benchmark in reach and lets the shipped weights warm-start the run
         return TrainConfig(
             model=ModelConfig(width=12, depth=4, input_size=256, dropout=0.1),
-            matrix=256,
-            train_mix={"simple": 96, "colin": 64, "ge": 32},
-            val_mix={"simple": 6, "colin": 6, "ge": 4},
-            test_mix={"simple": 14, "colin": 14, "ge": 8},
-            batch=32, crop=128, lr=2e-3, lr_stage2=5e-4, lesion_fraction=0.5,
-            stage1_steps=0, stage2_steps=0,
-            stage1_budget_s=0.40 * budget_s, stage2_budget_s=0.60 * budget_s,
-            hard_fraction=0.25, mine_every=400, checkpoint_every=500, threads=workers,
-            workers=workers, init_from=os.path.join(REPO, "models", "slexnet-ich.pt"))
+            data=DataConfig(matrix=256),
+            split=SplitConfig(train_mix={"simple": 96, "colin": 64, "ge": 32},
+                              val_mix={"simple": 6, "colin": 6, "ge": 4},
+                              test_mix={"simple": 14, "colin": 14, "ge": 8}),
+            sampling=SamplingConfig(batch=32, crop=128, lesion_fraction=0.5, hard_fraction=0.25,
+                                    mine_every=400),
+            optimiser=OptimiserConfig(lr=2e-3, lr_stage2=5e-4),
+            schedule=ScheduleConfig(stage1_steps=0, stage2_steps=0, stage1_budget_s=0.40 * budget_s,
+                                    stage2_budget_s=0.60 * budget_s, checkpoint_every=500),
+            threads=workers, workers=workers, init_from=os.path.join(REPO, "models", "slexnet-ich.pt"))
     if name == "tiny":
         return TrainConfig(
-            model=ModelConfig(width=4, depth=2, input_size=64, dropout=0.1), matrix=128,
-            train_mix={"simple": 2, "ge": 1}, val_mix={"simple": 1}, test_mix={"simple": 2, "ge": 1},
-            batch=2, crop=32, stage1_steps=3, stage2_steps=4, hard_fraction=0.5, mine_every=2,
-            checkpoint_every=2, threads=2, workers=2)
+            model=ModelConfig(width=4, depth=2, input_size=64, dropout=0.1), data=DataConfig(matrix=128),
+            split=SplitConfig(train_mix={"simple": 2, "ge": 1}, val_mix={"simple": 1},
+                              test_mix={"simple": 2, "ge": 1}),
+            sampling=SamplingConfig(batch=2, crop=32, hard_fraction=0.5, mine_every=2),
+            schedule=ScheduleConfig(stage1_steps=3, stage2_steps=4, checkpoint_every=2),
+            threads=2, workers=2)
     raise ValueError(f"unknown profile {name!r} (large or tiny)")
 
 
@@ -51,7 +56,7 @@ def run(out_dir: str, profile_name: str, budget_s: float, compare_with: str | No
     os.makedirs(run_dir, exist_ok=True)
     cfg = profile(profile_name, budget_s)
     if cfg.init_from and not os.path.exists(cfg.init_from):
-        cfg.init_from = None
+        cfg = cfg.replace(init_from=None)
     log_path = os.path.join(out_dir, "gpu-run.log")
 
     def log(msg):
@@ -65,16 +70,16 @@ def run(out_dir: str, profile_name: str, budget_s: float, compare_with: str | No
     # generate every split first, in worker processes, before CUDA is initialised
     for split in ("train", "val", "test"):
         t = time.time()
-        ensure_cached(cfg, split_specs(cfg, split))
+        ensure_cached(cfg, split_specs(cfg.split, split))
         log(f"{split}: generated in {time.time() - t:.0f}s")
     log("data ready")
-    if deadline_s and cfg.stage1_budget_s:
+    if deadline_s and cfg.schedule.stage1_budget_s:
         left = deadline_s - (time.time() - t0) - COMPARE_RESERVE_S
         if left < budget_s:
             log(f"training budget {budget_s:.0f}s -> {max(30.0, left):.0f}s to meet the {deadline_s:.0f}s deadline")
             budget_s = max(30.0, left)
-            cfg.stage1_budget_s, cfg.stage2_budget_s = 0.4 * budget_s, 0.6 * budget_s
-    cfg.workers = 1
+            cfg = cfg.replace(schedule={"stage1_budget_s": 0.4 * budget_s, "stage2_budget_s": 0.6 * budget_s})
+    cfg = cfg.replace(workers=1)
     net, meta = train(cfg, run_dir)
     log(f"trained: {meta.get('timing')}")
     # Only 8 files of at most 16 MiB come back from the GPU machine: the resumable checkpoint

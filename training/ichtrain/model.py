@@ -168,3 +168,11 @@ def shift_next_1(x):
 
 def build(cfg: ModelConfig) -> SlexNet:
     return SlexNet(cfg)
+
+
+def load_checkpoint(path) -> SlexNet:
+    """A SlexNet in eval mode from a checkpoint written by train.save_checkpoint."""
+    ck = torch.load(path, map_location="cpu", weights_only=False)
+    net = SlexNet(ModelConfig(**ck["model_config"]))
+    net.load_state_dict(ck["state_dict"])
+    return net.eval()

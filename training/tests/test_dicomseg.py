@@ -373,7 +373,7 @@ class DicomTrainCliTest(unittest.TestCase):
             self.assertEqual(meta["data"]["dicom_dir"], os.path.abspath(data))
             self.assertIn("except 'oedema'", meta["data"]["segment_rule"])
             self.assertEqual(sorted(len(meta["splits"][k]) for k in ("train", "val", "test")), [1, 1, 4])
-            self.assertEqual(meta["config"]["stage2_steps"], 3)
+            self.assertEqual(meta["config"]["schedule"]["stage2_steps"], 3)
             self.assertEqual(meta["stage2_steps_run"], 3)
             self.assertNotIn("stage1_steps_run", meta)  # stage 1 skipped: warm start from the shipped weights
             with open(os.path.join(REPO, "models", "slexnet-ich.json")) as f:

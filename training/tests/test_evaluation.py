@@ -2,7 +2,7 @@ import unittest
 
 import numpy as np
 
-from ichtrain.evaluate import remove_small_components
+from ichtrain.evaluation import remove_small_components
 
 
 class RemoveSmallComponentsTest(unittest.TestCase):
