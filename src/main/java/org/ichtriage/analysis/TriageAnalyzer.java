@@ -20,7 +20,9 @@ import org.ichtriage.dicom.codec.DicomException;
 import org.ichtriage.dicom.codec.DicomLimits;
 import org.ichtriage.dicom.codec.DicomObject;
 import org.ichtriage.dicom.codec.DicomReader;
+import org.ichtriage.inference.AnalysisMemory;
 import org.ichtriage.inference.ModelException;
+import org.ichtriage.inference.SegmentationModel;
 import org.ichtriage.inference.ReviewReason;
 import org.ichtriage.inference.SegmentationResult;
 import org.ichtriage.inference.VolumeSegmenter;
@@ -44,10 +46,14 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
      *
      * @param forwardDestinations the PACS destinations the forwarder sends the derived objects to, as the
      *                            event names them; empty when nothing is forwarded
+     * @param analysisMemoryBytes a volume whose estimated analysis memory ({@link AnalysisMemory}) exceeds this is
+     *                            refused before inference (pipeline.analysis-memory-mb)
      */
-    public record Settings(String applicationId, boolean includePatientName, List<String> forwardDestinations) {
+    public record Settings(String applicationId, boolean includePatientName, List<String> forwardDestinations,
+                           long analysisMemoryBytes) {
         public Settings {
             forwardDestinations = List.copyOf(forwardDestinations);
+            if (analysisMemoryBytes <= 0) throw new IllegalArgumentException("analysisMemoryBytes must be > 0, was " + analysisMemoryBytes);
         }
     }
 
@@ -57,6 +63,7 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
     private final Clock clock;
     private final DeadLetters deadLetters;
     private final ResultEventMapper events;
+    private final long analysisMemoryBytes;
     private final List<VolumeSegmenter> created = Collections.synchronizedList(new ArrayList<>());
     private final ThreadLocal<VolumeSegmenter> perThread;
 
@@ -67,6 +74,7 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
         this.derivedObjects = derivedObjects;
         this.clock = clock;
         this.events = new ResultEventMapper(patientKey, settings);
+        this.analysisMemoryBytes = settings.analysisMemoryBytes();
         this.deadLetters = new DeadLetters(() -> java.time.Instant.ofEpochMilli(clock.millis()), SoftwareVersion.get());
         this.perThread = ThreadLocal.withInitial(() -> {
             VolumeSegmenter s = segmenterFactory.get();
@@ -127,7 +135,18 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
         List<ReceivedInstance> used = stack.stream().map(Decoded::instance).toList();
         SegmentationResult result;
         try {
-            result = perThread.get().segment(volume);
+            VolumeSegmenter segmenter = perThread.get();
+            SegmentationModel model = segmenter.model();
+            CtSlice first = volume.slices().get(0);
+            long needed = AnalysisMemory.estimateBytes(volume.sliceCount(), first.rows(), first.columns(),
+                    model.card().inputSize(), model.options().chunkSlices());
+            if (needed > analysisMemoryBytes) {
+                return refuse(batch, DeadLetterReason.MEMORY_BUDGET_EXCEEDED, String.format(java.util.Locale.ROOT,
+                        "analysis of %d slices of %dx%d at model.chunk-slices=%d needs about %d MiB, more than "
+                                + "pipeline.analysis-memory-mb=%d", volume.sliceCount(), first.rows(), first.columns(),
+                        model.options().chunkSlices(), needed >> 20, analysisMemoryBytes >> 20), used);
+            }
+            result = segmenter.segment(volume);
         } catch (ModelException | RuntimeException e) {
             return refuse(batch, DeadLetterReason.INFERENCE_FAILED, e.toString(), used);
         }

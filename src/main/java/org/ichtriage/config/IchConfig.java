@@ -83,10 +83,16 @@ public record IchConfig(
         }
     }
 
+    /**
+     * @param analysisMemoryBytes   a volume whose estimated analysis memory exceeds this is refused before inference
+     * @param maxAnalysisAttempts   a series whose analysis was started this many times without finishing (the worker
+     *                              died in it) is refused instead of being analysed again
+     */
     public record Pipeline(String applicationId, int streamThreads, long completionGapMs, int maxSlices,
-                           long maxSeriesBytes, int maxOpenSeries) {}
+                           long maxSeriesBytes, int maxOpenSeries, long analysisMemoryBytes, int maxAnalysisAttempts) {}
 
-    public record Model(Path path, Provider provider, int intraOpThreads) {}
+    /** @param chunkSlices slices per ONNX Runtime call (0: the whole volume in one call) */
+    public record Model(Path path, Provider provider, int intraOpThreads, int chunkSlices) {}
 
     /** patientKeySecret is empty when the per-installation key file is to be used. */
     public record Results(double largeVolumeMl, double minComponentMm3, PhysicsGate gate, boolean includePatientName,
@@ -133,12 +139,14 @@ public record IchConfig(
                 new Pipeline(p.nonEmpty("pipeline.application-id"), p.intIn("pipeline.stream-threads", 1, 64),
                         p.intIn("pipeline.completion-gap-ms", 100, 3_600_000), p.intIn("pipeline.max-slices", 3, 100_000),
                         p.intIn("pipeline.max-series-mb", 1, 1_000_000) * 1024L * 1024L,
-                        p.intIn("pipeline.max-open-series", 1, 100_000)),
+                        p.intIn("pipeline.max-open-series", 1, 100_000),
+                        p.intIn("pipeline.analysis-memory-mb", 64, 1_000_000) * 1024L * 1024L,
+                        p.intIn("pipeline.max-analysis-attempts", 1, 100)),
                 new ForwardSettings(p.destinations("forward.destinations"), p.intIn("forward.max-attempts", 1, 100),
                         p.intIn("forward.backoff-ms", 10, 600_000), p.bool("forward.tls")),
                 new Model(Path.of(p.nonEmpty("model.path")),
                         Provider.valueOf(p.oneOf("model.provider", "auto", "cuda", "cpu").toUpperCase(Locale.ROOT)),
-                        p.intIn("model.intra-op-threads", 1, 256)),
+                        p.intIn("model.intra-op-threads", 1, 256), p.intIn("model.chunk-slices", 0, 100_000)),
                 new Results(p.doubleMin("results.large-volume-ml", 0), p.doubleMin("results.min-component-mm3", 0),
                         gate(p), p.bool("results.include-patient-name"), p.optionalSecret("results.patient-key-secret", 16)),
                 new Expansion(p.doubleIn("expansion.window-hours", 1, 24 * 365),

@@ -27,6 +27,10 @@ public enum DeadLetterReason {
     /** one acquisition stack failed after inference (its SEG could not be built, say) */
     ANALYSIS_FAILED(Stage.ASSEMBLY),
     INFERENCE_FAILED(Stage.INFERENCE),
+    /** the volume's estimated analysis memory exceeds pipeline.analysis-memory-mb: refused before inference */
+    MEMORY_BUDGET_EXCEEDED(Stage.INFERENCE),
+    /** the analysis of this series was started pipeline.max-analysis-attempts times and never finished (the worker died in it) */
+    ANALYSIS_NOT_FINISHED(Stage.INFERENCE),
     // the PACS forwarder
     UNREADABLE_OBJECT(Stage.FORWARD),
     DESTINATION_UNREACHABLE(Stage.FORWARD),

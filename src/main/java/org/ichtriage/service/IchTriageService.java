@@ -118,7 +118,7 @@ public final class IchTriageService implements AutoCloseable {
         TriageAnalyzer analyzer = own(WorkerAssembly.analyzer(config, model, config.forward().destinationNames()));
         IchConfig.Pipeline p = config.pipeline();
         StreamLimits limits = new StreamLimits(p.completionGapMs(), p.maxSlices(), p.maxSeriesBytes(), p.maxOpenSeries(),
-                Math.max(10 * 60_000L, 3 * p.completionGapMs()));
+                Math.max(10 * 60_000L, 3 * p.completionGapMs()), p.maxAnalysisAttempts());
         IchConfig.Expansion e = config.expansion();
         PipelineSettings settings = PipelineSettings.live(limits, p.applicationId(),
                 new ExpansionAssessor(e.windowHours(), e.absoluteMl(), e.relative()));

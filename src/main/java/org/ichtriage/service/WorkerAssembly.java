@@ -25,7 +25,7 @@ public final class WorkerAssembly {
     public static SegmentationModel openModel(IchConfig config) throws ModelException {
         Path card = ModelLocator.cardFor(config.model().path());
         return SegmentationModel.open(card, new SegmentationModel.Options(
-                ProviderPreference.valueOf(config.model().provider().name()), config.model().intraOpThreads(), 0));
+                ProviderPreference.valueOf(config.model().provider().name()), config.model().intraOpThreads(), config.model().chunkSlices()));
     }
 
     public static PostprocessConfig postprocessConfig(IchConfig config) {
@@ -68,7 +68,8 @@ public final class WorkerAssembly {
                                           String applicationId, List<String> forwardDestinations) {
         return new TriageAnalyzer(segmenters, assembler(config), derivedObjects(),
                 PatientKey.forInstallation(config.results().patientKeySecret(), config.stateDir()),
-                new TriageAnalyzer.Settings(applicationId, config.results().includePatientName(), forwardDestinations),
+                new TriageAnalyzer.Settings(applicationId, config.results().includePatientName(), forwardDestinations,
+                        config.pipeline().analysisMemoryBytes()),
                 Clock.systemUTC());
     }
 }

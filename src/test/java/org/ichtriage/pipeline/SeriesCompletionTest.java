@@ -61,7 +61,7 @@ class SeriesCompletionTest {
 
     @BeforeEach
     void start() {
-        startWith(new StreamLimits(GAP, 50, 64L << 20, 4, 60_000));
+        startWith(new StreamLimits(GAP, 50, 64L << 20, 4, 60_000, 2));
     }
 
     private void startWith(StreamLimits limits) {
@@ -189,7 +189,7 @@ class SeriesCompletionTest {
         assertEquals("CORRUPT_INSTANCE", corrupt.reason());
         assertEquals(1, corrupt.offsets().size());
 
-        startWith(new StreamLimits(GAP, 3, 64L << 20, 1, 60_000));
+        startWith(new StreamLimits(GAP, 3, 64L << 20, 1, 60_000, 2));
         var big = CtSeriesWriter.StudyIdentity.random("P5");
         send(big.seriesInstanceUid(), series(big, 4, false));
         DeadLetter tooMany = EventJson.fromBytes(deadLetters.readValue(), DeadLetter.class);
