@@ -8,6 +8,7 @@ import java.util.List;
 import org.ichtriage.dicom.codec.DicomObject;
 import org.ichtriage.dicom.codec.Tag;
 import org.ichtriage.volume.CtSlice;
+import org.ichtriage.volume.RefusalReason;
 
 /** Reads the header facts and pixels of one CT image from a decoded dataset into the domain record. */
 public final class CtSliceDecoder {
@@ -22,6 +23,8 @@ public final class CtSliceDecoder {
         String[] imageType = ds.getStrings(Tag.ImageType);
         int acquisition = ds.getInt(Tag.AcquisitionNumber, Integer.MIN_VALUE);
         int expected = ds.getInt(Tag.ImagesInAcquisition, -1);
+        CtSlice.PixelDataIssue issue = pixelDataIssue(ds, rows, columns);
+        double[] thickness = ds.getDoubles(Tag.SliceThickness);
         return new CtSlice(
                 ds.getString(Tag.SOPInstanceUID),
                 ds.getString(Tag.SeriesInstanceUID),
@@ -36,23 +39,46 @@ public final class CtSliceDecoder {
                 ds.getDoubles(Tag.ImageOrientationPatient),
                 slope == null || slope.length == 0 ? 1.0 : slope[0],
                 intercept == null || intercept.length == 0 ? 0.0 : intercept[0],
-                storedPixels(ds, rows, columns, pixelRepresentation == 1, slope == null || slope.length == 0 ? 1.0 : slope[0],
+                issue != null ? null : storedPixels(ds, rows, columns, pixelRepresentation == 1,
+                        slope == null || slope.length == 0 ? 1.0 : slope[0],
                         intercept == null || intercept.length == 0 ? 0.0 : intercept[0]),
                 pixelRepresentation == 1 ? 1 : 0,
-                byteSize);
+                byteSize,
+                thickness != null && thickness.length > 0 && thickness[0] > 0 && Double.isFinite(thickness[0]) ? thickness[0] : null,
+                ds.getString(Tag.FrameOfReferenceUID),
+                issue);
+    }
+
+    /** Why the pixel data cannot be read as one 16-bit sample per pixel; null when it can. */
+    private static CtSlice.PixelDataIssue pixelDataIssue(DicomObject ds, int rows, int columns) {
+        byte[] px = ds.getBytes(Tag.PixelData);
+        if (px == null) {
+            return new CtSlice.PixelDataIssue(RefusalReason.MISSING_PIXEL_DATA, "has no PixelData (7FE0,0010)");
+        }
+        int samples = ds.getInt(Tag.SamplesPerPixel, 1);
+        if (samples != 1) {
+            return new CtSlice.PixelDataIssue(RefusalReason.UNSUPPORTED_SAMPLES_PER_PIXEL,
+                    "has SamplesPerPixel (0028,0002) " + samples + "; a CT image has 1");
+        }
+        int bits = ds.getInt(Tag.BitsAllocated, 0);
+        if (bits != 16) {
+            return new CtSlice.PixelDataIssue(RefusalReason.UNSUPPORTED_BITS_ALLOCATED,
+                    "has BitsAllocated (0028,0100) " + bits + "; only 16 is supported");
+        }
+        long needed = 2L * rows * columns;
+        if (px.length < needed) {
+            return new CtSlice.PixelDataIssue(RefusalReason.TRUNCATED_PIXEL_DATA, "has PixelData (7FE0,0010) of " + px.length
+                    + " bytes, " + rows + "x" + columns + " 16-bit pixels need " + needed);
+        }
+        return null;
     }
 
     /**
-     * Null when the instance has no usable 16-bit single-sample pixel data (the assembler refuses it then).
-     * Bits above BitsStored (overlays, garbage) are masked off and signed values sign-extended from
+     * Only called once {@link #pixelDataIssue} found the pixel data usable. Bits above BitsStored (overlays, garbage) are masked off and signed values sign-extended from
      * BitsStored; PixelPaddingValue becomes air, so that padding never reads as tissue.
      */
     private static short[] storedPixels(DicomObject ds, int rows, int columns, boolean signed, double slope, double intercept) {
         byte[] px = ds.getBytes(Tag.PixelData);
-        if (px == null || ds.getInt(Tag.BitsAllocated, 0) != 16 || ds.getInt(Tag.SamplesPerPixel, 1) != 1
-                || px.length < 2L * rows * columns) {
-            return null;
-        }
         int bitsStored = Math.max(1, Math.min(16, ds.getInt(Tag.BitsStored, 16)));
         int mask = (1 << bitsStored) - 1;
         int signBit = 1 << (bitsStored - 1);
