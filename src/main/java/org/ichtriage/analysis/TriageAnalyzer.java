@@ -30,6 +30,7 @@ import org.ichtriage.events.DeadLetterReason;
 import org.ichtriage.events.DeadLetters;
 import org.ichtriage.events.ResultEvent;
 import org.ichtriage.volume.AssemblyResult;
+import org.ichtriage.volume.ContentCheck;
 import org.ichtriage.volume.CtSlice;
 import org.ichtriage.volume.CtVolume;
 import org.ichtriage.volume.SeriesAssembler;
@@ -110,6 +111,12 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
         for (CtVolume volume : ((AssemblyResult.Assembled) assembled).volumes()) {
             // the volume's instances and datasets in its slice order
             List<Decoded> stack = volume.slices().stream().map(s -> bySop.get(s.sopInstanceUid())).toList();
+            Optional<AssemblyResult.Refused> implausible = ContentCheck.check(volume);
+            if (implausible.isPresent()) {
+                outcomes.add(refuse(batch, DeadLetterReason.valueOf(implausible.get().reason().name()), implausible.get().detail(),
+                        instancesOf(batch, stack)));
+                continue;
+            }
             try {
                 outcomes.add(analyzeVolume(batch, volume, stack, t1 - t0, t2 - t1, t0));
             } catch (RuntimeException e) {

@@ -26,7 +26,9 @@ public final class MemoryBenchmark {
     }
 
     /** One row of the table: a child JVM's figures. */
-    public record Row(int slices, int matrix, int chunkSlices, long baselineRssKb, long peakRssKb, long heapUsedMb, long inferenceMs) {}
+    /** @param heapCommittedMb the heap the JVM holds from the OS at the end: part of the RSS, bounded by -Xmx whatever the series */
+    public record Row(int slices, int matrix, int chunkSlices, long baselineRssKb, long peakRssKb, long heapUsedMb,
+                      long heapCommittedMb, long inferenceMs) {}
 
     public static void main(String[] args) throws Exception {
         if (args.length >= 1 && args[0].equals("--one")) {
@@ -43,11 +45,13 @@ public final class MemoryBenchmark {
         int matrix = 256;
         System.out.printf(Locale.ROOT, "peak RSS of one analysis (preprocess + model + postprocess) per slice count, %dx%d, chunk %s, one JVM each%n",
                 matrix, matrix, chunk == 0 ? "off (one call)" : chunk + " slices");
-        System.out.printf(Locale.ROOT, "%8s %8s %14s %12s %12s %14s%n", "slices", "chunk", "baseline MiB", "peak MiB", "heap MiB", "inference ms");
+        System.out.printf(Locale.ROOT, "max heap (-Xmx) %d MiB%n", Runtime.getRuntime().maxMemory() >> 20);
+        System.out.printf(Locale.ROOT, "%8s %8s %14s %14s %14s %19s %14s%n", "slices", "chunk", "baseline MiB", "peak RSS MiB",
+                "heap used MiB", "heap committed MiB", "inference ms");
         for (int i = 2; i < args.length; i++) {
             Row r = runChild(card, chunk, Integer.parseInt(args[i]), matrix);
-            System.out.printf(Locale.ROOT, "%8d %8d %14d %12d %12d %14d%n", r.slices(), r.chunkSlices(), r.baselineRssKb() / 1024,
-                    r.peakRssKb() / 1024, r.heapUsedMb(), r.inferenceMs());
+            System.out.printf(Locale.ROOT, "%8d %8d %14d %14d %14d %19d %14d%n", r.slices(), r.chunkSlices(), r.baselineRssKb() / 1024,
+                    r.peakRssKb() / 1024, r.heapUsedMb(), r.heapCommittedMb(), r.inferenceMs());
         }
     }
 
@@ -65,7 +69,7 @@ public final class MemoryBenchmark {
                 .orElseThrow(() -> new IllegalStateException("child for " + slices + " slices exited " + rc + " without a result"));
         String[] f = row.substring(4).trim().split(" ");
         return new Row(Integer.parseInt(f[0]), Integer.parseInt(f[1]), Integer.parseInt(f[2]), Long.parseLong(f[3]),
-                Long.parseLong(f[4]), Long.parseLong(f[5]), Long.parseLong(f[6]));
+                Long.parseLong(f[4]), Long.parseLong(f[5]), Long.parseLong(f[6]), Long.parseLong(f[7]));
     }
 
     private static void one(Path card, int chunk, int slices, int matrix) throws Exception {
@@ -77,8 +81,8 @@ public final class MemoryBenchmark {
             long peak = statusKb("VmHWM");
             Runtime rt = Runtime.getRuntime();
             long heap = (rt.totalMemory() - rt.freeMemory()) >> 20;
-            System.out.printf(Locale.ROOT, "ROW %d %d %d %d %d %d %d%n", slices, matrix, chunk, baseline, peak, heap,
-                    r.timings().inferenceNanos() / 1_000_000);
+            System.out.printf(Locale.ROOT, "ROW %d %d %d %d %d %d %d %d%n", slices, matrix, chunk, baseline, peak, heap,
+                    rt.totalMemory() >> 20, r.timings().inferenceNanos() / 1_000_000);
         }
     }
 
