@@ -23,6 +23,7 @@ public final class WorkerAssembly {
     private WorkerAssembly() {}
 
     public static SegmentationModel openModel(IchConfig config) throws ModelException {
+        NativeLibraries.useStateDirForOnnxRuntime(config.stateDir());
         Path card = ModelLocator.cardFor(config.model().path());
         return SegmentationModel.open(card, new SegmentationModel.Options(
                 ProviderPreference.valueOf(config.model().provider().name()), config.model().intraOpThreads(), config.model().chunkSlices()));
