@@ -45,7 +45,7 @@ public final class Settings {
             Setting.of("pipeline.max-slices", "1000", "largest number of slices in one series"),
             Setting.of("pipeline.max-series-mb", "1024", "largest series, in MiB of instance data"),
             Setting.of("pipeline.max-open-series", "64", "largest number of series being assembled at once"),
-            Setting.of("pipeline.analysis-memory-mb", "2048",
+            Setting.of("pipeline.analysis-memory-mb", "4096",
                     "memory one analysis may take (estimated from slices x rows x columns and model.chunk-slices, docs/operations.md); "
                             + "a larger volume is refused to the dead-letter topic (MEMORY_BUDGET_EXCEEDED) instead of risking the worker"),
             Setting.of("pipeline.max-analysis-attempts", "2",

@@ -3,8 +3,9 @@ package org.ichtriage.inference;
 /**
  * What one analysis of a volume holds at its peak, estimated before it starts from the slice count,
  * the matrix and the inference chunk, so that a volume too large for the worker is refused with a
- * reason rather than killing the process. The per-pixel figures are counted from the code and
- * checked against {@code ich-triage bench memory} (docs/operations.md); they err on the high side.
+ * reason rather than killing the process. The heap figures are counted from the code, the native one
+ * is measured with {@code ich-triage bench memory} (docs/operations.md, "Worker memory"); both err on
+ * the high side.
  */
 public final class AnalysisMemory {
     /**
@@ -15,10 +16,13 @@ public final class AnalysisMemory {
     /** Per model-input pixel on the heap: the input and the five output planes (prob, 3 hypotheses, entropy) as floats. */
     static final long HEAP_BYTES_PER_INPUT_PIXEL = 6 * Float.BYTES;
     /**
-     * Per model-input pixel of one ONNX Runtime call (activations of backbone and SEM), measured with
-     * {@code bench memory --set model.chunk-slices=0}: (peak RSS at 150 slices - at 40) / 110 slices / 256^2.
+     * Per model-input pixel of the slices in one ONNX Runtime call: what the process holds outside the
+     * heap (activations of backbone and SEM, ONNX Runtime's arena, allocator slack). Measured with
+     * {@code ich-triage bench memory} at -Xmx2g and chunk 16 (18 slices a call): peak RSS minus the
+     * committed heap was 850, 1588 and 2032 MiB at 40, 150 and 600 slices of 256x256; 2032 MiB / 18 /
+     * 256^2 is about 1800 bytes, which this rounds up to. It over-counts small series, on purpose.
      */
-    static final long NATIVE_BYTES_PER_INPUT_PIXEL = 300;
+    static final long NATIVE_BYTES_PER_INPUT_PIXEL = 1800;
 
     private AnalysisMemory() {
     }
