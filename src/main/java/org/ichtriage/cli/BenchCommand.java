@@ -43,7 +43,7 @@ import org.ichtriage.UserError;
                 "  pipeline  time from the last C-STORE response to the result event, minus the completion gap",
                 "  memory    peak RSS of one 256x256 analysis per slice count, each in a fresh JVM, at model.chunk-slices"},
         footer = {"", "Examples:", "  ich-triage bench ingest 200", "  ich-triage bench inference 40 512 10",
-                "  ich-triage bench memory 40 150 600", "  ich-triage bench memory --set model.chunk-slices=0 40 150",
+                "  ich-triage bench memory 40 150 600", "  ich-triage bench ingest 200 3 --set kafka.embedded.sync-instances=false", "  ich-triage bench memory --set model.chunk-slices=0 40 150",
                 "  ich-triage bench pipeline 5"})
 final class BenchCommand implements Callable<Integer> {
     @Mixin
@@ -61,7 +61,12 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         switch (what) {
-            case "ingest" -> IngestBenchmark.main(args.toArray(String[]::new));
+            case "ingest" -> {
+                IchConfig config = options.load(Map.of());
+                List<String> a = new ArrayList<>(args.isEmpty() ? List.of("200", "3") : args.size() == 1 ? List.of(args.get(0), "3") : args);
+                a.add(Boolean.toString(config.kafka().embeddedSyncInstances()));
+                IngestBenchmark.main(a.toArray(String[]::new));
+            }
             case "inference" -> {
                 IchConfig config = options.load(Map.of());
                 List<String> a = new ArrayList<>();

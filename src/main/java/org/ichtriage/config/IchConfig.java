@@ -30,10 +30,14 @@ public record IchConfig(
 
     public enum Provider { AUTO, CUDA, CPU }
 
+    /**
+     * @param embeddedSyncInstances the embedded broker syncs each write to ich.instances.v1 to disk before
+     *                              it confirms it, so that a Success never rests on the page cache alone
+     */
     public record Kafka(Optional<String> bootstrapServers, String embeddedHost, int embeddedPort,
                         String securityProtocol, String saslMechanism, String saslJaasConfig,
                         String truststoreLocation, String truststorePassword,
-                        String keystoreLocation, String keystorePassword) {
+                        String keystoreLocation, String keystorePassword, boolean embeddedSyncInstances) {
         public boolean embedded() {
             return bootstrapServers.isEmpty();
         }
@@ -124,7 +128,8 @@ public record IchConfig(
                         p.nonEmpty("kafka.embedded.host"), p.port("kafka.embedded.port"), protocol,
                         p.string("kafka.sasl.mechanism"), p.string("kafka.sasl.jaas-config"),
                         p.string("kafka.ssl.truststore.location"), p.string("kafka.ssl.truststore.password"),
-                        p.string("kafka.ssl.keystore.location"), p.string("kafka.ssl.keystore.password")),
+                        p.string("kafka.ssl.keystore.location"), p.string("kafka.ssl.keystore.password"),
+                        p.bool("kafka.embedded.sync-instances")),
                 new Topics(p.intIn("topics.partitions", 1, 1000),
                         (short) p.intIn("topics.replication-factor", 1, 10),
                         p.longRetention("topics.instances.retention-hours")),

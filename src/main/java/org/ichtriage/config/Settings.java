@@ -16,6 +16,9 @@ public final class Settings {
                     "external Kafka cluster (host:port,...); empty starts an embedded single-node broker. Also read from KAFKA_BOOTSTRAP_SERVERS"),
             Setting.of("kafka.embedded.host", "127.0.0.1", "bind address of the embedded broker"),
             Setting.of("kafka.embedded.port", "9092", "client port of the embedded broker (0 picks a free port)"),
+            Setting.of("kafka.embedded.sync-instances", "true",
+                    "embedded broker: sync every write to ich.instances.v1 to disk before confirming it (flush.messages=1), so that a "
+                            + "C-STORE Success survives a power cut; a cluster gets the same promise from replication instead (docs/operations.md)"),
             Setting.of("kafka.security.protocol", "PLAINTEXT", "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL"),
             Setting.of("kafka.sasl.mechanism", "", "SASL mechanism, e.g. SCRAM-SHA-512 or PLAIN"),
             Setting.secret("kafka.sasl.jaas-config", "SASL JAAS configuration line (secret)"),

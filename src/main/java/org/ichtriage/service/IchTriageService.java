@@ -78,6 +78,10 @@ public final class IchTriageService implements AutoCloseable {
         started.push(admin);
         health.addCheck("kafka", new CachedCheck(() -> KafkaConnection.unreachableReason(admin, 2000), 2000));
         TopicCatalog.ensureTopics(admin, config.topics());
+        if (config.kafka().embedded()) {
+            // one broker, no replicas: the disk is the only thing behind a C-STORE Success
+            TopicCatalog.syncInstancesBeforeAck(admin, config.kafka().embeddedSyncInstances());
+        }
         if (config.role() == IchConfig.Role.ALL || config.role() == IchConfig.Role.WORKER) {
             startWorker();
         }
