@@ -49,7 +49,11 @@ public final class NativeLibraries {
         LOG.info("ONNX Runtime native libraries in {}", dir.toAbsolutePath());
     }
 
-    /** Empties {@code <stateDir>/native/onnxruntime} and copies the libraries into it; returns the folder. */
+    /**
+     * Empties {@code <stateDir>/native/onnxruntime} and copies every library of this platform into it
+     * (the CUDA build also carries its execution-provider libraries, which ONNX Runtime then loads
+     * from the same folder); returns the folder.
+     */
     static Path extractOnnxRuntime(Path stateDir, String resources) {
         Path dir = stateDir.resolve("native").resolve("onnxruntime");
         try {
@@ -61,7 +65,7 @@ public final class NativeLibraries {
                 }
             }
             Files.createDirectories(dir);
-            for (String lib : ORT_LIBRARIES) {
+            for (String lib : libraryNames(resources)) {
                 try (InputStream in = NativeLibraries.class.getResourceAsStream(resources + lib)) {
                     if (in == null) continue;
                     Path tmp = dir.resolve(lib + ".part");
@@ -73,6 +77,26 @@ public final class NativeLibraries {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare ONNX Runtime's native libraries in " + dir.toAbsolutePath(), e);
         }
+    }
+
+    /** The files in ONNX Runtime's jar under {@code resources}; the two core libraries when it is not a jar. */
+    static List<String> libraryNames(String resources) throws IOException {
+        java.security.CodeSource source = ai.onnxruntime.OrtEnvironment.class.getProtectionDomain().getCodeSource();
+        Path jar;
+        try {
+            jar = source == null ? null : Path.of(source.getLocation().toURI());
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            jar = null;
+        }
+        if (jar == null || !Files.isRegularFile(jar)) return ORT_LIBRARIES;
+        String prefix = resources.substring(1);
+        List<String> names = new java.util.ArrayList<>();
+        try (java.util.jar.JarFile j = new java.util.jar.JarFile(jar.toFile())) {
+            j.stream().map(java.util.jar.JarEntry::getName)
+                    .filter(n -> n.startsWith(prefix) && n.length() > prefix.length() && n.indexOf('/', prefix.length()) < 0)
+                    .map(n -> n.substring(prefix.length())).sorted().forEach(names::add);
+        }
+        return names.isEmpty() ? ORT_LIBRARIES : names;
     }
 
     /** ONNX Runtime's name for this platform's resource folder, e.g. linux-x64. */
