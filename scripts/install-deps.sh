@@ -9,6 +9,9 @@ have_cmd storescu   || need+=(dcmtk)
 have_cmd dciodvfy   || need+=(dicom3tools)
 have_cmd Orthanc    || [ -x /usr/sbin/Orthanc ] || need+=(orthanc)
 have_cmd unshare    || need+=(util-linux)
+# the triage board's browser tests drive Debian's chromium through its chromedriver (Selenium)
+have_cmd chromium   || need+=(chromium)
+have_cmd chromedriver || need+=(chromium-driver)
 for p in python3-torch python3-onnx python3-numpy python3-scipy python3-nibabel python3-pydicom libjemalloc2 mricron-data; do
   have_pkg "$p" || need+=("$p")
 done

@@ -29,7 +29,7 @@ class ArchitectureTest {
             Map.entry("alerts.hl7", 3), Map.entry("alerts.fhir", 3), Map.entry("alerts.webhook", 3),
             Map.entry("config", 3),
             Map.entry("analysis", 4), Map.entry("ingest", 4), Map.entry("forward", 4), Map.entry("kafka", 4),
-            Map.entry("pipeline", 5), Map.entry("bench", 5),
+            Map.entry("pipeline", 5), Map.entry("bench", 5), Map.entry("board", 5),
             Map.entry("service", 6),
             Map.entry("audit", 7),
             Map.entry("cli", 8));

@@ -5,16 +5,23 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 
+import org.ichtriage.dicom.codec.DicomLimits;
 import org.ichtriage.dicom.codec.DicomObject;
+import org.ichtriage.dicom.codec.PixelData;
+import org.ichtriage.dicom.codec.PixelDataException;
 import org.ichtriage.dicom.codec.Tag;
 import org.ichtriage.volume.CtSlice;
 import org.ichtriage.volume.RefusalReason;
 
-/** Reads the header facts and pixels of one CT image from a decoded dataset into the domain record. */
+/**
+ * Reads the header facts and pixels of one CT image from a decoded dataset into the domain record. Compressed
+ * (RLE, JPEG Lossless) pixel data is decoded here, so that what travels on the topic stays as received.
+ */
 public final class CtSliceDecoder {
     private CtSliceDecoder() {}
 
-    public static CtSlice decode(DicomObject ds, long byteSize) {
+    /** @throws PixelDataException when compressed pixel data cannot be decoded within the declared frame */
+    public static CtSlice decode(DicomObject ds, long byteSize) throws PixelDataException {
         int rows = ds.getInt(Tag.Rows, 0);
         int columns = ds.getInt(Tag.Columns, 0);
         int pixelRepresentation = ds.getInt(Tag.PixelRepresentation, 0);
@@ -23,7 +30,22 @@ public final class CtSliceDecoder {
         String[] imageType = ds.getStrings(Tag.ImageType);
         int acquisition = ds.getInt(Tag.AcquisitionNumber, Integer.MIN_VALUE);
         int expected = ds.getInt(Tag.ImagesInAcquisition, -1);
-        CtSlice.PixelDataIssue issue = pixelDataIssue(ds, rows, columns);
+        double slopeValue = slope == null || slope.length == 0 ? 1.0 : slope[0];
+        double interceptValue = intercept == null || intercept.length == 0 ? 0.0 : intercept[0];
+        CtSlice.PixelDataIssue issue = encodingIssue(ds);
+        short[] pixels = null;
+        if (issue == null) {
+            byte[] px = PixelData.frame(ds, 0, DicomLimits.DEFAULT);
+            long needed = 2L * rows * columns;
+            if (px == null) {
+                issue = new CtSlice.PixelDataIssue(RefusalReason.MISSING_PIXEL_DATA, "has no PixelData (7FE0,0010)");
+            } else if (px.length < needed) {
+                issue = new CtSlice.PixelDataIssue(RefusalReason.TRUNCATED_PIXEL_DATA, "has PixelData (7FE0,0010) of "
+                        + px.length + " bytes, " + rows + "x" + columns + " 16-bit pixels need " + needed);
+            } else {
+                pixels = storedPixels(ds, px, rows, columns, pixelRepresentation == 1, slopeValue, interceptValue);
+            }
+        }
         double[] thickness = ds.getDoubles(Tag.SliceThickness);
         return new CtSlice(
                 ds.getString(Tag.SOPInstanceUID),
@@ -37,11 +59,9 @@ public final class CtSliceDecoder {
                 ds.getDoubles(Tag.PixelSpacing),
                 ds.getDoubles(Tag.ImagePositionPatient),
                 ds.getDoubles(Tag.ImageOrientationPatient),
-                slope == null || slope.length == 0 ? 1.0 : slope[0],
-                intercept == null || intercept.length == 0 ? 0.0 : intercept[0],
-                issue != null ? null : storedPixels(ds, rows, columns, pixelRepresentation == 1,
-                        slope == null || slope.length == 0 ? 1.0 : slope[0],
-                        intercept == null || intercept.length == 0 ? 0.0 : intercept[0]),
+                slopeValue,
+                interceptValue,
+                pixels,
                 pixelRepresentation == 1 ? 1 : 0,
                 byteSize,
                 thickness != null && thickness.length > 0 && thickness[0] > 0 && Double.isFinite(thickness[0]) ? thickness[0] : null,
@@ -49,10 +69,12 @@ public final class CtSliceDecoder {
                 issue);
     }
 
-    /** Why the pixel data cannot be read as one 16-bit sample per pixel; null when it can. */
-    private static CtSlice.PixelDataIssue pixelDataIssue(DicomObject ds, int rows, int columns) {
-        byte[] px = ds.getBytes(Tag.PixelData);
-        if (px == null) {
+    /**
+     * Why the pixel data cannot be one 16-bit sample per pixel, from the header alone (before anything is
+     * decompressed); null when it can be.
+     */
+    private static CtSlice.PixelDataIssue encodingIssue(DicomObject ds) {
+        if (ds.get(Tag.PixelData) == null || ds.get(Tag.PixelData).value() == null) {
             return new CtSlice.PixelDataIssue(RefusalReason.MISSING_PIXEL_DATA, "has no PixelData (7FE0,0010)");
         }
         int samples = ds.getInt(Tag.SamplesPerPixel, 1);
@@ -65,20 +87,16 @@ public final class CtSliceDecoder {
             return new CtSlice.PixelDataIssue(RefusalReason.UNSUPPORTED_BITS_ALLOCATED,
                     "has BitsAllocated (0028,0100) " + bits + "; only 16 is supported");
         }
-        long needed = 2L * rows * columns;
-        if (px.length < needed) {
-            return new CtSlice.PixelDataIssue(RefusalReason.TRUNCATED_PIXEL_DATA, "has PixelData (7FE0,0010) of " + px.length
-                    + " bytes, " + rows + "x" + columns + " 16-bit pixels need " + needed);
-        }
         return null;
     }
 
     /**
-     * Only called once {@link #pixelDataIssue} found the pixel data usable. Bits above BitsStored (overlays, garbage) are masked off and signed values sign-extended from
-     * BitsStored; PixelPaddingValue becomes air, so that padding never reads as tissue.
+     * {@code px} is the first frame, native little-endian, at least rows x columns x 2 bytes. Bits above
+     * BitsStored (overlays, garbage) are masked off and signed values sign-extended from BitsStored;
+     * PixelPaddingValue becomes air, so that padding never reads as tissue.
      */
-    private static short[] storedPixels(DicomObject ds, int rows, int columns, boolean signed, double slope, double intercept) {
-        byte[] px = ds.getBytes(Tag.PixelData);
+    private static short[] storedPixels(DicomObject ds, byte[] px, int rows, int columns, boolean signed, double slope,
+                                        double intercept) {
         int bitsStored = Math.max(1, Math.min(16, ds.getInt(Tag.BitsStored, 16)));
         int mask = (1 << bitsStored) - 1;
         int signBit = 1 << (bitsStored - 1);

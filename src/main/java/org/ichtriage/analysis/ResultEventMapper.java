@@ -65,6 +65,8 @@ final class ResultEventMapper {
                         ms(result.timings().inferenceNanos()), ms(result.timings().postprocessNanos()), ms(nanos.seg()),
                         ms(nanos.total()), batch.lastReceivedAtMs() > 0 ? nowMs - batch.lastReceivedAtMs() : 0))
                 .studyTime(StudyTimes.studyTime(first, ZoneId.systemDefault()).map(Instant::toString).orElse(null))
+                .studyDescription(emptyToNull(first.getString(Tag.StudyDescription)))
+                .seriesDescription(emptyToNull(first.getString(Tag.SeriesDescription)))
                 .build();
     }
 

@@ -5,8 +5,9 @@ import java.util.Optional;
 
 import org.ichtriage.events.DeadLetter;
 import org.ichtriage.events.ResultEvent;
+import org.ichtriage.events.SkippedSeries;
 
-/** What analysis made of a series: a result (with its DICOM outputs), or a refusal with its reason. */
+/** What analysis made of a series: a result (with its DICOM outputs), a refusal with its reason, or a skip by the selection rules. */
 public sealed interface SeriesOutcome {
 
     /** @param seg the DICOM SEG; empty when no hemorrhage was found */
@@ -14,4 +15,7 @@ public sealed interface SeriesOutcome {
             implements SeriesOutcome {}
 
     record Refused(DeadLetter deadLetter) implements SeriesOutcome {}
+
+    /** Not a series the model reads (series selection rules): recorded on ich.skipped.v1, not as an error. */
+    record Skipped(SkippedSeries skipped) implements SeriesOutcome {}
 }

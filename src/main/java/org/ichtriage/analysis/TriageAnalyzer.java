@@ -29,6 +29,8 @@ import org.ichtriage.inference.VolumeSegmenter;
 import org.ichtriage.events.DeadLetterReason;
 import org.ichtriage.events.DeadLetters;
 import org.ichtriage.events.ResultEvent;
+import org.ichtriage.events.SkippedSeries;
+import org.ichtriage.dicom.codec.Tag;
 import org.ichtriage.volume.AssemblyResult;
 import org.ichtriage.volume.ContentCheck;
 import org.ichtriage.volume.CtSlice;
@@ -51,10 +53,18 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
      *                            refused before inference (pipeline.analysis-memory-mb)
      */
     public record Settings(String applicationId, boolean includePatientName, List<String> forwardDestinations,
-                           long analysisMemoryBytes) {
+                           SeriesSelection.Rules selection, long analysisMemoryBytes) {
+        /** The default of pipeline.analysis-memory-mb. */
+        public static final long DEFAULT_ANALYSIS_MEMORY_BYTES = 4096L << 20;
+
         public Settings {
             forwardDestinations = List.copyOf(forwardDestinations);
             if (analysisMemoryBytes <= 0) throw new IllegalArgumentException("analysisMemoryBytes must be > 0, was " + analysisMemoryBytes);
+        }
+
+        /** Every CT series analysed (selection off), within the default memory budget. */
+        public Settings(String applicationId, boolean includePatientName, List<String> forwardDestinations) {
+            this(applicationId, includePatientName, forwardDestinations, SeriesSelection.Rules.off(), DEFAULT_ANALYSIS_MEMORY_BYTES);
         }
     }
 
@@ -65,6 +75,7 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
     private final DeadLetters deadLetters;
     private final ResultEventMapper events;
     private final long analysisMemoryBytes;
+    private final SeriesSelection selection;
     private final List<VolumeSegmenter> created = Collections.synchronizedList(new ArrayList<>());
     private final ThreadLocal<VolumeSegmenter> perThread;
 
@@ -76,6 +87,7 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
         this.clock = clock;
         this.events = new ResultEventMapper(patientKey, settings);
         this.analysisMemoryBytes = settings.analysisMemoryBytes();
+        this.selection = new SeriesSelection(settings.selection());
         this.deadLetters = new DeadLetters(() -> java.time.Instant.ofEpochMilli(clock.millis()), SoftwareVersion.get());
         this.perThread = ThreadLocal.withInitial(() -> {
             VolumeSegmenter s = segmenterFactory.get();
@@ -102,6 +114,17 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
             }
         }
         long t1 = System.nanoTime();
+        if (!batch.instances().isEmpty()) {
+            Optional<SeriesSelection.Skip> skip = selection.check(bySop.get(batch.instances().get(0).sopInstanceUid()).dataset(),
+                    slices.stream().allMatch(CtSlice::isLocalizer));
+            if (skip.isPresent()) {
+                DicomObject first = bySop.get(batch.instances().get(0).sopInstanceUid()).dataset();
+                return List.of(new SeriesOutcome.Skipped(new SkippedSeries(SkippedSeries.SCHEMA,
+                        java.time.Instant.ofEpochMilli(clock.millis()).toString(), batch.seriesInstanceUid(),
+                        first.getString(Tag.StudyInstanceUID), batch.revision(), skip.get().reason().name(), skip.get().detail(),
+                        batch.instances().size(), batch.sourceTopic(), OffsetRanges.of(batch.instances()), SoftwareVersion.get())));
+            }
+        }
         AssemblyResult assembled = assembler.assemble(slices);
         long t2 = System.nanoTime();
         if (assembled instanceof AssemblyResult.Refused refused) {

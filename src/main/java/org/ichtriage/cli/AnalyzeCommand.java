@@ -126,6 +126,11 @@ final class AnalyzeCommand implements Callable<Integer> {
             System.out.println(EventJson.MAPPER.writeValueAsString(r.deadLetter()));
             System.err.println("ich-triage: " + r.deadLetter().seriesInstanceUid() + " refused: " + r.deadLetter().reason() + ": "
                     + r.deadLetter().detail());
+        } else if (o instanceof SeriesOutcome.Skipped k) {
+            Files.write(t.resolve("skipped.json"), EventJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(k.skipped()));
+            System.out.println(EventJson.MAPPER.writeValueAsString(k.skipped()));
+            System.err.println("ich-triage: " + k.skipped().seriesInstanceUid() + " skipped, not a series the model reads: "
+                    + k.skipped().reason() + ": " + k.skipped().detail() + " (selection.* settings)");
         }
     }
 }

@@ -40,7 +40,7 @@ import org.ichtriage.UserError;
         description = {"Benchmarks that print numbers and ratios (not tests):",
                 "  ingest    N 512x512 slices from dcmtk storescu to us (with the Kafka write) vs to dcmtk storescp on tmpfs",
                 "  inference preprocess + model + postprocess per volume, median of runs, 1 and 2 intra-op threads",
-                "  pipeline  time from the last C-STORE response to the result event, minus the completion gap",
+                "  pipeline  time from the last C-STORE response to the result event, completion wait included (40-slice series)",
                 "  memory    peak RSS of one 256x256 analysis per slice count, each in a fresh JVM, at model.chunk-slices"},
         footer = {"", "Examples:", "  ich-triage bench ingest 200", "  ich-triage bench inference 40 512 10",
                 "  ich-triage bench memory 40 150 600", "  ich-triage bench ingest 200 3 --set kafka.embedded.sync-instances=false", "  ich-triage bench memory --set model.chunk-slices=0 40 150",
@@ -55,7 +55,7 @@ final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "1..*", paramLabel = "ARGS", description = "ingest: [slices=200] [rounds=3]; inference: [slices=40] [matrix=512] [runs=10]; pipeline: [series=5]; memory: [slice counts=40 150 600]")
     List<String> args = new ArrayList<>();
 
-    @Option(names = "--gap-ms", defaultValue = "2000", description = "pipeline: completion gap used for the run (default ${DEFAULT-VALUE})")
+    @Option(names = "--gap-ms", defaultValue = "10000", description = "pipeline: completion gap used for the run (default ${DEFAULT-VALUE}, the service's default)")
     long gapMs;
 
     @Override
@@ -88,7 +88,10 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Sends phantom series one at a time and measures last C-STORE-RSP to result, minus the gap. */
+    /**
+     * Sends 40-slice phantom series without Images in Acquisition one at a time and measures the last
+     * C-STORE-RSP to the result, whatever completed the series (the early stack rule or the gap).
+     */
     private void pipeline(int series) throws Exception {
         Path state = Files.createTempDirectory("ich-bench-state");
         IchConfig config = options.load(Map.of("state.dir", state.toString(), "kafka.embedded.port", "0", "http.port", "0",
@@ -102,7 +105,9 @@ final class BenchCommand implements Callable<Integer> {
             try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
                 c.subscribe(List.of(Topics.RESULTS));
                 for (int i = 0; i < series; i++) {
-                    Phantom ph = HeadPhantom.generate(PhantomSpec.withHemorrhage(100 + i));
+                    PhantomSpec base = PhantomSpec.withHemorrhage(100 + i);
+                    Phantom ph = HeadPhantom.generate(new PhantomSpec(base.seed(), base.matrix(), 40, base.pixelSpacingMm(), 4.0,
+                            base.lesions(), base.hardNegatives()));
                     var id = CtSeriesWriter.StudyIdentity.random("BENCH" + i);
                     Path dir = Files.createTempDirectory("ich-bench-series");
                     List<Path> files = new ArrayList<>();
@@ -120,15 +125,16 @@ final class BenchCommand implements Callable<Integer> {
                             }
                         }
                     }
-                    latencies[i] = System.currentTimeMillis() - lastRsp - gapMs;
-                    System.out.printf("series %d: %d slices, last C-STORE-RSP to result minus gap %d ms (analysis total %d ms, inference %d ms)%n",
-                            i + 1, inst.size(), latencies[i], e.timingsMs().total(), e.timingsMs().inference());
+                    latencies[i] = System.currentTimeMillis() - lastRsp;
+                    System.out.printf("series %d: %d slices, last C-STORE-RSP to result %d ms, completed by %s (waiting %d ms, analysis %d ms, inference %d ms)%n",
+                            i + 1, inst.size(), latencies[i], e.provenance().completionReason(),
+                            e.timingsMs().lastReceiveToResult() - e.timingsMs().total(), e.timingsMs().total(), e.timingsMs().inference());
                 }
             }
         }
         long[] sorted = latencies.clone();
         Arrays.sort(sorted);
-        System.out.printf("pipeline: median %d ms, max %d ms over %d series (gap %d ms, target <= 3000 ms)%n",
+        System.out.printf("pipeline: last C-STORE-RSP to result, completion wait included: median %d ms, max %d ms over %d series (gap %d ms, target <= 3000 ms)%n",
                 sorted[sorted.length / 2], sorted[sorted.length - 1], series, gapMs);
     }
 }

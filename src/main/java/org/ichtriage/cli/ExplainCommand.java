@@ -78,6 +78,13 @@ final class ExplainCommand implements Callable<Integer> {
                 out.printf("  deadletter p%d@%d %s stage %s reason %s: %s%n", r.partition(), r.offset(),
                         Instant.ofEpochMilli(r.timestamp()), d.stage(), d.reason(), d.detail());
             }
+            List<org.ichtriage.events.SkippedSeries> skipped = new ArrayList<>();
+            for (ConsumerRecord<String, byte[]> r : reader.readAll(Topics.SKIPPED, r -> series.equals(r.key()))) {
+                org.ichtriage.events.SkippedSeries k = EventJson.fromBytes(r.value(), org.ichtriage.events.SkippedSeries.class);
+                skipped.add(k);
+                out.printf("  skipped p%d@%d %s revision %d reason %s: %s%n", r.partition(), r.offset(),
+                        Instant.ofEpochMilli(r.timestamp()), k.revision(), k.reason(), k.detail());
+            }
             for (ConsumerRecord<String, byte[]> r : reader.readAll(Topics.SEG, r -> series.equals(r.key()))) {
                 out.printf("  seg p%d@%d %s %s %d bytes%n", r.partition(), r.offset(), Instant.ofEpochMilli(r.timestamp()),
                         headers(r), r.value() == null ? 0 : r.value().length);
@@ -91,6 +98,11 @@ final class ExplainCommand implements Callable<Integer> {
                 forwarding.put(f.kind() + " " + f.sopInstanceUid() + " -> " + f.destination(), f.status().name());
             }
             out.println(summary(series, instances.size() - forced, forced, results, dead));
+            if (!skipped.isEmpty()) {
+                org.ichtriage.events.SkippedSeries k = skipped.get(skipped.size() - 1);
+                out.println("not analysed: the series selection skipped it (" + k.reason() + ": " + k.detail()
+                        + "); selection.* settings say which series are read");
+            }
             if (!forwarding.isEmpty()) {
                 out.println("forwarding: " + forwarding.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
                         .collect(java.util.stream.Collectors.joining("; ")));

@@ -18,12 +18,12 @@ import org.ichtriage.service.IchTriageService;
         footer = {"", "Examples:", "  ich-triage run",
                 "  ich-triage run --role worker --bootstrap-servers kafka-1:9092,kafka-2:9092",
                 "  ich-triage run --set dicom.port=11113 --set http.port=8081",
-                "  ich-triage run --demo --demo-out /tmp/demo"})
+                "  ich-triage run --demo --demo-out /tmp/demo     # then open http://127.0.0.1:8080/ui/"})
 final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions options;
 
-    @Option(names = "--role", paramLabel = "ROLE", description = "all, ingest, worker, forwarder, alerts-hl7, alerts-fhir or alerts-webhook (default all)")
+    @Option(names = "--role", paramLabel = "ROLE", description = "all, ingest, worker, forwarder, board, alerts-hl7, alerts-fhir or alerts-webhook (default all)")
     String role;
 
     @Option(names = "--http-port", paramLabel = "PORT", description = "port of /health and /metrics (default 8080)")
@@ -33,11 +33,14 @@ final class RunCommand implements Callable<Integer> {
     Integer dicomPort;
 
     @Option(names = "--demo", description = {"send a synthetic head CT with a known hemorrhage to this service, print the result event,",
-            "write the SEG and key-image PNGs to --demo-out, then stop"})
+            "write the SEG and key-image PNGs to --demo-out, then keep serving the board at /ui (--demo-exit stops instead)"})
     boolean demo;
 
     @Option(names = "--demo-out", paramLabel = "DIR", defaultValue = "ich-triage-demo", description = "demo output folder (default ${DEFAULT-VALUE})")
     java.nio.file.Path demoOut;
+
+    @Option(names = "--demo-exit", description = "stop after the demo instead of serving the board")
+    boolean demoExit;
 
     @Option(names = "--demo-seed", defaultValue = "7", description = "phantom seed of the demo (default ${DEFAULT-VALUE})")
     long demoSeed;
@@ -64,7 +67,12 @@ final class RunCommand implements Callable<Integer> {
             service.start();
             if (demo) {
                 new DemoRunner(service, demoOut, System.out).run(demoSeed);
-                return 0;
+                if (demoExit) {
+                    return 0;
+                }
+                IchConfig.Http http = config.http();
+                System.out.printf("demo: see it on the triage board at %s://%s:%d/ui/ (Ctrl-C stops the service)%n",
+                        http.tlsKeystore().isPresent() ? "https" : "http", http.bindHost(), service.health().port());
             }
             stop.await();
         }

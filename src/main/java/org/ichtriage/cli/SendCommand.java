@@ -18,11 +18,13 @@ import org.ichtriage.dicom.net.StoreStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
+import org.ichtriage.dicom.codec.TransferSyntax;
 import org.ichtriage.dicom.net.Part10Input;
 import org.ichtriage.UserError;
 
 @Command(name = "send", mixinStandardHelpOptions = true,
-        description = "Send DICOM Part 10 files by C-STORE over one association (files sent as stored, no re-encoding).",
+        description = "Send DICOM Part 10 files by C-STORE over one association (files sent as stored, no re-encoding; "
+                + "an RLE or JPEG Lossless file goes decompressed only if the peer refuses its syntax).",
         footer = {"", "Example:", "  ich-triage send ../shared/data/ct-head-ge-tilt --host 127.0.0.1 --port 11112 --aet ICHTRIAGE",
                 "", "Exit status: 0 all stored, 1 some refused or unreadable, 2 no association."})
 public final class SendCommand implements Callable<Integer> {
@@ -66,18 +68,37 @@ public final class SendCommand implements Callable<Integer> {
                 classes.add(o.sopClassUid());
                 syntaxes.add(o.transferSyntaxUid());
             });
+            if (objects.stream().anyMatch(Part10Input::isDecodedCompressed)) {
+                // for a peer that refuses RLE or JPEG Lossless: such files then go decompressed
+                syntaxes.add(TransferSyntax.EXPLICIT_VR_LE);
+            }
             List<PresentationContextRq> pcs = DicomClient.propose(classes, syntaxes);
             ScuConfig cfg = ScuConfig.of(host, port, calledAet, callingAet);
             try (DicomClient c = DicomClient.connect(cfg, pcs)) {
                 for (Part10Input o : objects) {
-                    if (c.contextFor(o.sopClassUid(), o.transferSyntaxUid()) < 0) {
+                    StoreStatus st;
+                    if (c.contextFor(o.sopClassUid(), o.transferSyntaxUid()) >= 0) {
+                        st = c.store(o.sopClassUid(), o.sopInstanceUid(), o.transferSyntaxUid(), o.bytes(),
+                                o.datasetOffset(), o.datasetLength());
+                    } else if (o.isDecodedCompressed() && c.contextFor(o.sopClassUid(), TransferSyntax.EXPLICIT_VR_LE) >= 0) {
+                        byte[] plain;
+                        try {
+                            plain = o.decompressedDataset(DicomLimits.DEFAULT);
+                        } catch (DicomException e) {
+                            System.err.println("refused " + o.path() + ": peer refused " + o.transferSyntaxUid()
+                                    + " and the pixel data does not decompress: " + e.getMessage());
+                            failed++;
+                            continue;
+                        }
+                        System.err.println("decompressed " + o.path() + ": peer refused " + o.transferSyntaxUid()
+                                + ", sent in Explicit VR Little Endian");
+                        st = c.store(o.sopClassUid(), o.sopInstanceUid(), TransferSyntax.EXPLICIT_VR_LE, plain);
+                    } else {
                         System.err.println("refused " + o.path() + ": peer accepted no context for SOP class "
                                 + o.sopClassUid() + " in " + o.transferSyntaxUid());
                         failed++;
                         continue;
                     }
-                    StoreStatus st = c.store(o.sopClassUid(), o.sopInstanceUid(), o.transferSyntaxUid(), o.bytes(),
-                            o.datasetOffset(), o.datasetLength());
                     if (st.isStored()) {
                         stored++;
                     } else {

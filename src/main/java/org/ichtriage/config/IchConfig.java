@@ -24,9 +24,10 @@ public record IchConfig(
         Model model,
         Results results,
         Expansion expansion,
-        AlertSettings alerts) {
+        AlertSettings alerts,
+        Selection selection) {
 
-    public enum Role { ALL, INGEST, WORKER, FORWARDER, ALERTS_HL7, ALERTS_FHIR, ALERTS_WEBHOOK }
+    public enum Role { ALL, INGEST, WORKER, FORWARDER, BOARD, ALERTS_HL7, ALERTS_FHIR, ALERTS_WEBHOOK }
 
     public enum Provider { AUTO, CUDA, CPU }
 
@@ -75,7 +76,25 @@ public record IchConfig(
 
     public record Topics(int partitions, short replicationFactor, long instancesRetentionHours) {}
 
-    public record Http(String bindHost, int port) {}
+    /**
+     * The HTTP port: probes, metrics and the board.
+     *
+     * @param authToken the board's shared token, empty when none
+     * @param board     whether this process serves the board, and how many series it keeps
+     */
+    public record Http(String bindHost, int port, Optional<String> authToken, Optional<Path> usersFile,
+                       Optional<Path> tlsKeystore, String tlsKeystorePassword, boolean board, int boardMaxSeries) {
+        /** Whether the port is reachable from this machine only. */
+        public boolean loopbackOnly() {
+            return bindHost.equals("localhost") || bindHost.startsWith("127.") || bindHost.equals("::1") || bindHost.equals("[::1]");
+        }
+
+        @Override
+        public String toString() {
+            return "Http[" + bindHost + ":" + port + ", token " + (authToken.isPresent() ? "set" : "none") + ", users " + usersFile
+                    + ", tls " + tlsKeystore + ", board " + board + "]";
+        }
+    }
 
     public record Dicom(String bindHost, int port, String aeTitle, int maxAssociations, int maxPduLength,
                        long storeTimeoutMs, List<String> allowedCallingAets, List<String> allowedAddresses,
@@ -93,7 +112,8 @@ public record IchConfig(
      *                              died in it) is refused instead of being analysed again
      */
     public record Pipeline(String applicationId, int streamThreads, long completionGapMs, int maxSlices,
-                           long maxSeriesBytes, int maxOpenSeries, long analysisMemoryBytes, int maxAnalysisAttempts) {}
+                           long maxSeriesBytes, int maxOpenSeries, long earlyQuietMs, double earlyMinCoverageMm,
+                           long analysisMemoryBytes, int maxAnalysisAttempts) {}
 
     /** @param chunkSlices slices per ONNX Runtime call (0: the whole volume in one call) */
     public record Model(Path path, Provider provider, int intraOpThreads, int chunkSlices) {}
@@ -116,12 +136,16 @@ public record IchConfig(
      */
     public record Expansion(double windowHours, double absoluteMl, double relative) {}
 
+    /** Which series the worker analyses (docs/decisions/series-selection.md); term lists match header text. */
+    public record Selection(boolean enabled, List<String> headTerms, List<String> otherBodyTerms, List<String> sharpKernelTerms,
+                            boolean allowContrast, double minThicknessMm, double maxThicknessMm, double maxTiltDegrees) {}
+
     public static IchConfig from(ResolvedSettings s) {
         Parser p = new Parser(s);
         String bootstrap = p.string("kafka.bootstrap-servers");
         String protocol = p.oneOf("kafka.security.protocol", "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL");
         return new IchConfig(
-                Role.valueOf(p.oneOf("role", "all", "ingest", "worker", "forwarder", "alerts-hl7", "alerts-fhir", "alerts-webhook")
+                Role.valueOf(p.oneOf("role", "all", "ingest", "worker", "forwarder", "board", "alerts-hl7", "alerts-fhir", "alerts-webhook")
                         .toUpperCase(Locale.ROOT).replace('-', '_')),
                 Path.of(p.nonEmpty("state.dir")),
                 new Kafka(bootstrap.isEmpty() ? Optional.empty() : Optional.of(p.hostPortList("kafka.bootstrap-servers")),
@@ -133,7 +157,10 @@ public record IchConfig(
                 new Topics(p.intIn("topics.partitions", 1, 1000),
                         (short) p.intIn("topics.replication-factor", 1, 10),
                         p.longRetention("topics.instances.retention-hours")),
-                new Http(p.nonEmpty("http.bind-host"), p.port("http.port")),
+                new Http(p.nonEmpty("http.bind-host"), p.port("http.port"),
+                        Optional.of(p.optionalSecret("http.auth.token", 16)).filter(t -> !t.isEmpty()),
+                        p.optionalPath("http.auth.users-file"), p.optionalPath("http.tls.keystore"),
+                        p.string("http.tls.keystore-password"), p.bool("board.enabled"), p.intIn("board.max-series", 10, 1_000_000)),
                 new Dicom(p.nonEmpty("dicom.bind-host"), p.port("dicom.port"), p.aeTitle("dicom.ae-title"),
                         p.intIn("dicom.max-associations", 1, 1000),
                         p.intIn("dicom.max-pdu-length", 4096, 16 * 1024 * 1024),
@@ -145,6 +172,8 @@ public record IchConfig(
                         p.intIn("pipeline.completion-gap-ms", 100, 3_600_000), p.intIn("pipeline.max-slices", 3, 100_000),
                         p.intIn("pipeline.max-series-mb", 1, 1_000_000) * 1024L * 1024L,
                         p.intIn("pipeline.max-open-series", 1, 100_000),
+                        p.intIn("pipeline.early-completion-quiet-ms", 0, 3_600_000),
+                        p.doubleIn("pipeline.early-completion-min-coverage-mm", 0, 2000),
                         p.intIn("pipeline.analysis-memory-mb", 64, 1_000_000) * 1024L * 1024L,
                         p.intIn("pipeline.max-analysis-attempts", 1, 100)),
                 new ForwardSettings(p.destinations("forward.destinations"), p.intIn("forward.max-attempts", 1, 100),
@@ -157,7 +186,11 @@ public record IchConfig(
                 new Expansion(p.doubleIn("expansion.window-hours", 1, 24 * 365),
                         p.doubleIn("expansion.absolute-ml", 0.1, 1000),
                         p.doubleIn("expansion.relative", 0.01, 10)),
-                alerts(s));
+                alerts(s),
+                new Selection(p.bool("selection.enabled"), p.list("selection.head-terms"), p.list("selection.other-body-terms"),
+                        p.list("selection.sharp-kernel-terms"), p.bool("selection.allow-contrast"),
+                        p.doubleIn("selection.min-thickness-mm", 0, 100), p.doubleIn("selection.max-thickness-mm", 0.1, 100),
+                        p.doubleIn("selection.max-tilt-degrees", 0, 90)));
     }
 
     private static AlertSettings alerts(ResolvedSettings s) {

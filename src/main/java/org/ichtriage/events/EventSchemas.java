@@ -21,6 +21,8 @@ public final class EventSchemas {
     private static final Schema RESULT = load("ich-result.v1.schema.json");
     private static final Schema DEADLETTER = load("ich-deadletter.v1.schema.json");
     private static final Schema FORWARDING = load("ich-forwarding.v1.schema.json");
+    private static final Schema SKIPPED = load("ich-skipped.v1.schema.json");
+    private static final Schema STUDY = load("ich-study-result.v1.schema.json");
 
     private EventSchemas() {}
 
@@ -46,6 +48,14 @@ public final class EventSchemas {
 
     public static List<String> forwardingViolations(String json) {
         return messages(FORWARDING.validate(json, InputFormat.JSON));
+    }
+
+    public static List<String> skippedViolations(String json) {
+        return messages(SKIPPED.validate(json, InputFormat.JSON));
+    }
+
+    public static List<String> studyVerdictViolations(String json) {
+        return messages(STUDY.validate(json, InputFormat.JSON));
     }
 
     private static List<String> messages(List<Error> errors) {

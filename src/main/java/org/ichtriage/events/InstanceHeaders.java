@@ -16,6 +16,18 @@ public final class InstanceHeaders {
     /** Acquisition Number (0020,0012) as a decimal integer, empty when absent. */
     public static final String ACQUISITION_NUMBER = "ich.acquisition-number";
 
+    /**
+     * The slice's position along the normal of its orientation in mm (decimal), empty when the header
+     * lacks ImagePositionPatient or ImageOrientationPatient: with {@link #SLICE_SPACING_MM} what lets
+     * the assembly see a contiguous stack and complete it early.
+     */
+    public static final String SLICE_POSITION_MM = "ich.slice-position-mm";
+    /** SpacingBetweenSlices, else SliceThickness, in mm (decimal); empty when neither is usable. */
+    public static final String SLICE_SPACING_MM = "ich.slice-spacing-mm";
+
+    /** On a control record (no DICOM value) that asks the assembly to complete the series now. */
+    public static final String CONTROL = "ich.control";
+
     private InstanceHeaders() {
     }
 }

@@ -31,7 +31,9 @@ public record ResultEvent(
         @JsonProperty("software") Software software,
         @JsonProperty("provenance") Provenance provenance,
         @JsonProperty("timings_ms") Timings timingsMs,
-        @JsonProperty("study_time") String studyTime) {
+        @JsonProperty("study_time") String studyTime,
+        @JsonProperty("study_description") String studyDescription,
+        @JsonProperty("series_description") String seriesDescription) {
 
     public static final String SCHEMA = "ich-result.v1";
 
@@ -45,7 +47,8 @@ public record ResultEvent(
                 .seriesInstanceUid(seriesInstanceUid).accessionNumber(accessionNumber).patient(patient).volume(volume)
                 .uncertainty(uncertainty).flags(flags).triageCategory(triageCategory).seg(seg).keyImageSopInstanceUids(keyImageSopInstanceUids)
                 .forwarding(forwarding).expansion(expansion).model(model).software(software).provenance(provenance)
-                .timingsMs(timingsMs).studyTime(studyTime).schema(schema);
+                .timingsMs(timingsMs).studyTime(studyTime).studyDescription(studyDescription).seriesDescription(seriesDescription)
+                .schema(schema);
     }
 
     public ResultEvent withExpansion(Expansion newExpansion) {
@@ -79,6 +82,8 @@ public record ResultEvent(
         private Provenance provenance;
         private Timings timingsMs;
         private String studyTime;
+        private String studyDescription;
+        private String seriesDescription;
 
         private Builder() {
         }
@@ -105,11 +110,13 @@ public record ResultEvent(
         public Builder provenance(Provenance v) { provenance = v; return this; }
         public Builder timingsMs(Timings v) { timingsMs = v; return this; }
         public Builder studyTime(String v) { studyTime = v; return this; }
+        public Builder studyDescription(String v) { studyDescription = v; return this; }
+        public Builder seriesDescription(String v) { seriesDescription = v; return this; }
 
         public ResultEvent build() {
             return new ResultEvent(schema, eventId, revision, createdAt, studyInstanceUid, seriesInstanceUid, accessionNumber,
                     patient, volume, uncertainty, flags, triageCategory, seg, keyImageSopInstanceUids, forwarding, expansion, model, software,
-                    provenance, timingsMs, studyTime);
+                    provenance, timingsMs, studyTime, studyDescription, seriesDescription);
         }
     }
 

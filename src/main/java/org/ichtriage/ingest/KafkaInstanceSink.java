@@ -30,6 +30,8 @@ import org.ichtriage.dicom.net.StoreStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.ichtriage.events.InstanceHeaders;
+import org.ichtriage.volume.SlicePlacement;
+import java.util.OptionalDouble;
 
 /**
  * Hands each received instance to Kafka and answers Success only once the broker has acknowledged
@@ -125,6 +127,11 @@ public final class KafkaInstanceSink implements StoreHandler, AutoCloseable {
         h.add(InstanceHeaders.IMAGES_IN_ACQUISITION, utf8(Integer.toString(ds.getInt(Tag.ImagesInAcquisition, -1))));
         int acquisition = ds.getInt(Tag.AcquisitionNumber, Integer.MIN_VALUE);
         h.add(InstanceHeaders.ACQUISITION_NUMBER, utf8(acquisition == Integer.MIN_VALUE ? "" : Integer.toString(acquisition)));
+        OptionalDouble position = SlicePlacement.positionAlongNormal(ds.getDoubles(Tag.ImagePositionPatient),
+                ds.getDoubles(Tag.ImageOrientationPatient));
+        OptionalDouble spacing = SlicePlacement.nominalSpacing(ds.getDoubles(Tag.SpacingBetweenSlices), ds.getDoubles(Tag.SliceThickness));
+        h.add(InstanceHeaders.SLICE_POSITION_MM, utf8(position.isPresent() ? Double.toString(position.getAsDouble()) : ""));
+        h.add(InstanceHeaders.SLICE_SPACING_MM, utf8(spacing.isPresent() ? Double.toString(spacing.getAsDouble()) : ""));
         ProducerRecord<String, byte[]> rec = new ProducerRecord<>(cfg.topic(), null, series, value, h);
         try {
             RecordMetadata md = producer.send(rec).get(cfg.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);

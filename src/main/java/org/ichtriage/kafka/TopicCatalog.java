@@ -42,7 +42,7 @@ public final class TopicCatalog {
                 "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES),
                 "cleanup.policy", "delete")));
         // Results, dead letters and forwarding statuses are the audit trail: kept for good.
-        for (String name : List.of(RESULTS, DEADLETTER, RESULTS_REPLAY, FORWARDING)) {
+        for (String name : List.of(RESULTS, DEADLETTER, RESULTS_REPLAY, FORWARDING, SKIPPED, STUDY_RESULTS)) {
             specs.add(new TopicSpec(name, t.partitions(), t.replicationFactor(), Map.of(
                     "retention.ms", "-1",
                     "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES),

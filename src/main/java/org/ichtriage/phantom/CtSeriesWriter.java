@@ -62,6 +62,9 @@ public final class CtSeriesWriter {
             ds.putString(Tag.StudyTime, VR.TM, time);
             ds.putString(Tag.AccessionNumber, VR.SH, id.accessionNumber());
             ds.putString(Tag.Modality, VR.CS, "CT");
+            // what a scanner's head protocol sends, so that the board and study-level selection see real-looking text
+            ds.putString(Tag.StudyDescription, VR.LO, "CT HEAD WITHOUT CONTRAST");
+            ds.putString(Tag.SeriesDescription, VR.LO, "AXIAL " + fmt(sliceStepMm) + " MM SOFT TISSUE");
             ds.putString(Tag.Manufacturer, VR.LO, "ich-triage phantom");
             ds.putString(Tag.PatientName, VR.PN, id.patientName());
             ds.putString(Tag.PatientID, VR.LO, id.patientId());

@@ -45,7 +45,8 @@ import org.ichtriage.analysis.SeriesOutcome;
 /**
  * Collects the instances of each series in a persistent store and decides, on a wall-clock
  * punctuator, when a series is complete: after an inactivity gap, when Images in Acquisition
- * instances have arrived, or on a force-complete control record. Session windows are not used
+ * instances have arrived, when a contiguous stack covering a head has been quiet for a short time,
+ * or on a force-complete control record. Session windows are not used
  * because they close only when a later record advances stream time.
  *
  * <p>Every input record ends in a result or a dead-letter record: nothing is dropped silently.
@@ -54,7 +55,7 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
     private static final Logger log = LoggerFactory.getLogger(SeriesAssemblyProcessor.class);
 
     /** Header of a control record on the input topic; value "force-complete" closes the keyed series now. */
-    public static final String CONTROL_HEADER = "ich.control";
+    public static final String CONTROL_HEADER = org.ichtriage.events.InstanceHeaders.CONTROL;
     public static final String FORCE_COMPLETE = "force-complete";
     public static final Duration PUNCTUATE_EVERY = Duration.ofMillis(250);
 
@@ -62,6 +63,7 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
     private final StreamLimits limits;
     private final String sourceTopic;
     private final boolean emitSeg;
+    private final boolean emitSkipped;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, ReceivedInstance> slices;
     private KeyValueStore<String, SeriesState> series;
@@ -70,12 +72,17 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
     /** When this task began processing here; see {@link #quietSince}. */
     private long taskStartedMs;
 
-    /** @param emitSeg false in a replay: SEG and key images are not written again */
-    public SeriesAssemblyProcessor(SeriesAnalyzer analyzer, StreamLimits limits, String sourceTopic, boolean emitSeg) {
+    /**
+     * @param emitSeg     false in a replay: SEG and key images are not written again
+     * @param emitSkipped false in a replay: the live skip record is on ich.skipped.v1 already
+     */
+    public SeriesAssemblyProcessor(SeriesAnalyzer analyzer, StreamLimits limits, String sourceTopic, boolean emitSeg,
+                                   boolean emitSkipped) {
         this.analyzer = analyzer;
         this.limits = limits;
         this.sourceTopic = sourceTopic;
         this.emitSeg = emitSeg;
+        this.emitSkipped = emitSkipped;
     }
 
     @Override
@@ -170,7 +177,7 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
         boolean duplicate = slices.get(key) != null;
         slices.put(key, new ReceivedInstance(sopUid, meta.partition(), meta.offset(), now, record.value()));
         s = duplicate ? s.touched(now) : s.withInstance(now, record.value().length, expected > 0 ? expected : null,
-                acquisition == Integer.MIN_VALUE ? null : acquisition);
+                acquisition == Integer.MIN_VALUE ? null : acquisition, facts.positionMm(), facts.spacingMm());
         series.put(seriesUid, s);
 
         if (s.instanceCount() > limits.maxSlices()) {
@@ -211,7 +218,14 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
             SeriesState s = kv.value;
             if (s.status() == SeriesState.Status.OPEN) {
                 open++;
-                if (now - quietSince(s) >= limits.completionGapMs()) {
+                long quiet = now - quietSince(s);
+                if (limits.earlyCompletion() && quiet >= limits.earlyQuietMs() && !s.mixedAcquisitions()
+                        && s.stack().contiguous(s.instanceCount(), limits.earlyMinCoverageMm())) {
+                    // evidently whole: one even stack from end to end, and the sender paused; a later slice still
+                    // reopens the series as its next revision. Checked first, so that a worker busy past the gap
+                    // still reports the stronger reason.
+                    complete(kv.key, CompletionReason.STACK, now);
+                } else if (quiet >= limits.completionGapMs()) {
                     complete(kv.key, CompletionReason.GAP, now);
                 }
             } else if (now - s.closedAtMs() >= limits.keepClosedMs()) {
@@ -307,6 +321,12 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
                     a.event().flags().ichDetected());
         } else if (outcome instanceof SeriesOutcome.Refused r) {
             forwardDeadLetter(seriesUid, r.deadLetter());
+        } else if (outcome instanceof SeriesOutcome.Skipped k) {
+            Metrics.counter("ich_skipped_series_total", "reason", k.skipped().reason()).increment();
+            log.info("series {} revision {} skipped: {} ({})", seriesUid, s.revision(), k.skipped().reason(), k.skipped().detail());
+            if (emitSkipped) {
+                context.forward(new Record<>(seriesUid, EventJson.toBytes(k.skipped()), now), TriageTopology.SKIPPED_SINK);
+            }
         }
     }
 

@@ -20,6 +20,7 @@ import org.ichtriage.analysis.SeriesAnalyzer;
  *                           |--> ich.seg.v1         (DICOM SEG and key images, Part 10)
  *                           '--> ich.deadletter.v1  (JSON reason + source offsets)
  *   staging topic --> [expansion: patient-history store] --> ich.results.v1 (keyed by series)
+ *                           '--> [study verdict: study store] --> ich.study-results.v1 (keyed by study)
  * </pre>
  * The staging hop re-partitions results by patient, so that one task holds a patient's whole history.
  */
@@ -27,6 +28,9 @@ public final class TriageTopology {
     public static final String SLICE_STORE = "series-slices";
     public static final String SERIES_STORE = "series-state";
     public static final String PATIENT_HISTORY_STORE = "patient-history";
+    public static final String STUDY_STORE = "study-verdicts";
+    static final String STUDY = "study-verdict";
+    static final String STUDY_SINK = "study-results";
     static final String SOURCE = "instances";
     static final String ASSEMBLY = "series-assembly";
     static final String STAGING_SINK = "staging";
@@ -35,6 +39,7 @@ public final class TriageTopology {
     static final String RESULTS_SINK = "results";
     static final String SEG_SINK = "seg";
     static final String DEADLETTER_SINK = "deadletter";
+    static final String SKIPPED_SINK = "skipped";
 
     private TriageTopology() {}
 
@@ -42,7 +47,7 @@ public final class TriageTopology {
     public static Topology build(SeriesAnalyzer analyzer, StreamLimits limits, String inputTopic, String resultsTopic) {
         PipelineSettings live = PipelineSettings.live(limits, "ich-triage-worker", PipelineSettings.DEFAULT_EXPANSION);
         return build(analyzer, new PipelineSettings(limits, inputTopic, resultsTopic, live.stagingTopic(), live.segTopic(),
-                live.deadLetterTopic(), live.expansion()));
+                live.deadLetterTopic(), live.skippedTopic(), live.studyTopic(), live.expansion()));
     }
 
     public static Topology build(SeriesAnalyzer analyzer, PipelineSettings settings) {
@@ -61,18 +66,27 @@ public final class TriageTopology {
         boolean emitSeg = settings.segTopic().isPresent();
         Topology t = new Topology();
         t.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), settings.inputTopic());
-        t.addProcessor(ASSEMBLY, () -> new SeriesAssemblyProcessor(analyzer, settings.limits(), settings.inputTopic(), emitSeg), SOURCE);
+        t.addProcessor(ASSEMBLY, () -> new SeriesAssemblyProcessor(analyzer, settings.limits(), settings.inputTopic(), emitSeg,
+                settings.skippedTopic().isPresent()), SOURCE);
         t.addStateStore(sliceStore, ASSEMBLY);
         t.addStateStore(seriesStore, ASSEMBLY);
         t.addSink(STAGING_SINK, settings.stagingTopic(), Serdes.String().serializer(), Serdes.ByteArray().serializer(), ASSEMBLY);
         settings.segTopic().ifPresent(seg ->
                 t.addSink(SEG_SINK, seg, Serdes.String().serializer(), Serdes.ByteArray().serializer(), ASSEMBLY));
         t.addSink(DEADLETTER_SINK, settings.deadLetterTopic(), Serdes.String().serializer(), Serdes.ByteArray().serializer(), ASSEMBLY);
+        settings.skippedTopic().ifPresent(skipped ->
+                t.addSink(SKIPPED_SINK, skipped, Serdes.String().serializer(), Serdes.ByteArray().serializer(), ASSEMBLY));
 
         t.addSource(STAGING_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), settings.stagingTopic());
         t.addProcessor(EXPANSION, () -> new ExpansionProcessor(settings.expansion()), STAGING_SOURCE);
         t.addStateStore(historyStore, EXPANSION);
         t.addSink(RESULTS_SINK, settings.resultsTopic(), Serdes.String().serializer(), Serdes.ByteArray().serializer(), EXPANSION);
+        settings.studyTopic().ifPresent(study -> {
+            t.addProcessor(STUDY, StudyVerdictProcessor::new, EXPANSION);
+            t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STUDY_STORE), Serdes.String(),
+                    JsonSerde.of(StudyState.class)).withLoggingEnabled(Map.of()), STUDY);
+            t.addSink(STUDY_SINK, study, Serdes.String().serializer(), Serdes.ByteArray().serializer(), STUDY);
+        });
         return t;
     }
 }

@@ -1,26 +1,32 @@
 package org.ichtriage.service;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
+import io.javalin.Javalin;
+import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.ichtriage.board.BoardRoutes;
+
 /**
- * /health/live, /health/ready and /metrics (Prometheus text) over the JDK's HTTP server.
- * Readiness is the AND of named checks that the running components register; the body says
- * which one is not ready, and carries static facts such as the inference provider and model sha256.
+ * The process's one HTTP port (Javalin on Jetty): /health/live, /health/ready and /metrics (Prometheus
+ * text) for probes, and the triage board under /ui and /api when given. Readiness is the AND of named
+ * checks that the running components register; the body says which one is not ready, and carries static
+ * facts such as the inference provider and model sha256. With a keystore the port speaks HTTPS only.
  */
 public final class HealthServer implements AutoCloseable {
     /** A readiness check: null when ready, else a short reason. */
@@ -29,31 +35,58 @@ public final class HealthServer implements AutoCloseable {
         String notReadyReason();
     }
 
+    /** HTTPS from a PKCS12 keystore; TLS 1.2 and 1.3 only, as the DICOM listener. */
+    public record Tls(Path keystore, String password) {}
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpServer server;
-    private final ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
-        Thread t = new Thread(r, "health-http");
-        t.setDaemon(true);
-        return t;
-    });
+    private final Javalin app;
     private final Map<String, Check> checks = new ConcurrentHashMap<>();
     private final Map<String, Supplier<Object>> info = new ConcurrentHashMap<>();
     private final PrometheusMeterRegistry registry;
+    private final Optional<BoardRoutes> board;
 
-    public HealthServer(String host, int port, PrometheusMeterRegistry registry) throws IOException {
+    public HealthServer(String host, int port, PrometheusMeterRegistry registry) {
+        this(host, port, registry, Optional.empty(), Optional.empty());
+    }
+
+    public HealthServer(String host, int port, PrometheusMeterRegistry registry, Optional<Tls> tls, Optional<BoardRoutes> board) {
         this.registry = registry;
-        server = HttpServer.create(new InetSocketAddress(host, port), 16);
-        server.setExecutor(executor);
-        server.createContext("/health/live", ex -> respond(ex, 200, "application/json", "{\"status\":\"UP\"}"));
-        server.createContext("/health/ready", this::ready);
-        server.createContext("/health", this::ready);
-        server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
-        server.start();
+        this.board = board;
+        app = Javalin.create(cfg -> {
+            cfg.showJavalinBanner = false;
+            cfg.startupWatcherEnabled = false;
+            cfg.jetty.defaultHost = host;
+            cfg.jetty.defaultPort = port;
+            tls.ifPresent(t -> cfg.jetty.addConnector((server, httpConfig) -> httpsConnector(server, httpConfig, host, port, t)));
+        });
+        app.get("/health/live", ctx -> ctx.contentType("application/json").result("{\"status\":\"UP\"}"));
+        app.get("/health/ready", this::ready);
+        app.get("/health", this::ready);
+        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
+        board.ifPresent(b -> b.register(app));
+        app.start();
+    }
+
+    private static ServerConnector httpsConnector(org.eclipse.jetty.server.Server server, HttpConfiguration httpConfig,
+                                                  String host, int port, Tls tls) {
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        ssl.setKeyStorePath(tls.keystore().toString());
+        ssl.setKeyStorePassword(tls.password());
+        ssl.setKeyStoreType("PKCS12");
+        ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+        HttpConfiguration https = new HttpConfiguration(httpConfig);
+        SecureRequestCustomizer src = new SecureRequestCustomizer();
+        src.setSniHostCheck(false); // a self-signed certificate for 127.0.0.1 has no host name to check against
+        https.addCustomizer(src);
+        ServerConnector c = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(https));
+        c.setHost(host);
+        c.setPort(port);
+        return c;
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return app.port();
     }
 
     public PrometheusMeterRegistry registry() {
@@ -69,7 +102,7 @@ public final class HealthServer implements AutoCloseable {
         info.put(name, value);
     }
 
-    private void ready(HttpExchange ex) throws IOException {
+    private void ready(Context ctx) throws JsonProcessingException {
         Map<String, Object> body = new LinkedHashMap<>();
         Map<String, String> failing = new LinkedHashMap<>();
         for (var e : checks.entrySet()) {
@@ -91,21 +124,12 @@ public final class HealthServer implements AutoCloseable {
         for (var e : info.entrySet()) {
             body.put(e.getKey(), e.getValue().get());
         }
-        respond(ex, ready ? 200 : 503, "application/json", JSON.writeValueAsString(body));
-    }
-
-    private static void respond(HttpExchange ex, int status, String type, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", type);
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
+        ctx.status(ready ? 200 : 503).contentType("application/json").result(JSON.writeValueAsString(body));
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        board.ifPresent(BoardRoutes::closeStreams);
+        app.stop();
     }
 }

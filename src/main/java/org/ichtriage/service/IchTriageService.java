@@ -5,6 +5,7 @@ import org.ichtriage.SoftwareVersion;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -22,6 +23,11 @@ import org.ichtriage.config.IchConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.ichtriage.board.BoardAccess;
+import org.ichtriage.board.BoardRoutes;
+import org.ichtriage.board.BoardView;
+import org.ichtriage.board.SeriesImages;
+import org.ichtriage.config.ConfigException;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -58,10 +64,25 @@ public final class IchTriageService implements AutoCloseable {
         io.micrometer.core.instrument.Metrics.addRegistry(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
-        health = new HealthServer(config.http().bindHost(), config.http().port(), registry);
+        IchConfig.Http http = config.http();
+        Optional<BoardRoutes> board = Optional.empty();
+        if (http.board() && (config.role() == IchConfig.Role.ALL || config.role() == IchConfig.Role.BOARD)) {
+            BoardAccess access;
+            try {
+                access = BoardAccess.of(http.authToken(), http.usersFile());
+            } catch (BoardAccess.UsersFileException e) {
+                throw new ConfigException("http.auth.users-file", e.getMessage());
+            }
+            board = Optional.of(new BoardRoutes(access, http.loopbackOnly(), config.results().includePatientName()));
+            board.get().refusal().ifPresent(why -> log.warn("board refused: {}", why));
+        }
+        health = new HealthServer(http.bindHost(), http.port(), registry,
+                http.tlsKeystore().map(k -> new HealthServer.Tls(k, http.tlsKeystorePassword())), board);
         started.push(health);
         health.addCheck("startup", () -> startupComplete ? null : "starting");
-        log.info("health and metrics on http://{}:{}/health/ready", config.http().bindHost(), health.port());
+        String scheme = http.tlsKeystore().isPresent() ? "https" : "http";
+        log.info("health and metrics on {}://{}:{}/health/ready{}", scheme, http.bindHost(), health.port(),
+                board.isPresent() ? ", triage board on " + scheme + "://" + http.bindHost() + ":" + health.port() + "/ui/" : "");
 
         String bootstrap;
         if (config.kafka().embedded()) {
@@ -97,6 +118,11 @@ public final class IchTriageService implements AutoCloseable {
             health.addCheck("forwarder", forwarder::notReadyReason);
         }
         startAlerts();
+        if (board.isPresent()) {
+            BoardView view = own(BoardView.start(kafka.clientProperties(), http.boardMaxSeries()));
+            board.get().connect(view, new SeriesImages(kafka, 3));
+            health.addCheck("board", view::notReadyReason);
+        }
         health.addInfo("role", () -> config.role().name().toLowerCase());
         health.addInfo("software_version", SoftwareVersion::get);
         startupComplete = true;
@@ -122,7 +148,8 @@ public final class IchTriageService implements AutoCloseable {
         TriageAnalyzer analyzer = own(WorkerAssembly.analyzer(config, model, config.forward().destinationNames()));
         IchConfig.Pipeline p = config.pipeline();
         StreamLimits limits = new StreamLimits(p.completionGapMs(), p.maxSlices(), p.maxSeriesBytes(), p.maxOpenSeries(),
-                Math.max(10 * 60_000L, 3 * p.completionGapMs()), p.maxAnalysisAttempts());
+                Math.max(10 * 60_000L, 3 * p.completionGapMs()), p.earlyQuietMs(), p.earlyMinCoverageMm(),
+                p.maxAnalysisAttempts());
         IchConfig.Expansion e = config.expansion();
         PipelineSettings settings = PipelineSettings.live(limits, p.applicationId(),
                 new ExpansionAssessor(e.windowHours(), e.absoluteMl(), e.relative()));

@@ -13,6 +13,7 @@ import org.ichtriage.SoftwareVersion;
 import org.ichtriage.analysis.DerivedObjectWriter;
 import org.ichtriage.analysis.DicomResultWriter;
 import java.util.List;
+import org.ichtriage.analysis.SeriesSelection;
 import org.ichtriage.analysis.TriageAnalyzer;
 import org.ichtriage.analysis.PatientKey;
 import org.ichtriage.volume.AssemblyLimits;
@@ -70,7 +71,12 @@ public final class WorkerAssembly {
         return new TriageAnalyzer(segmenters, assembler(config), derivedObjects(),
                 PatientKey.forInstallation(config.results().patientKeySecret(), config.stateDir()),
                 new TriageAnalyzer.Settings(applicationId, config.results().includePatientName(), forwardDestinations,
-                        config.pipeline().analysisMemoryBytes()),
+                        selectionRules(config.selection()), config.pipeline().analysisMemoryBytes()),
                 Clock.systemUTC());
+    }
+
+    static SeriesSelection.Rules selectionRules(IchConfig.Selection s) {
+        return new SeriesSelection.Rules(s.enabled(), s.headTerms(), s.otherBodyTerms(), s.sharpKernelTerms(), s.allowContrast(),
+                s.minThicknessMm(), s.maxThicknessMm(), s.maxTiltDegrees());
     }
 }

@@ -1,16 +1,29 @@
 package org.ichtriage.analysis;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.ichtriage.dicom.codec.DicomLimits;
 import org.ichtriage.dicom.codec.DicomObject;
+import org.ichtriage.dicom.codec.DicomReader;
+import org.ichtriage.dicom.codec.EncapsulatedPixelData;
+import org.ichtriage.dicom.codec.PixelDataException;
+import org.ichtriage.phantom.SyntheticCtSeries;
+import org.ichtriage.dicom.codec.TransferSyntax;
 import org.ichtriage.dicom.codec.Tag;
 import org.ichtriage.dicom.codec.VR;
 import org.ichtriage.volume.CtSlice;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CtSliceDecoderTest {
     private static DicomObject slice(int bitsStored, int pixelRepresentation, Integer padding, short... raw) {
@@ -38,7 +51,7 @@ class CtSliceDecoderTest {
     }
 
     @Test
-    void bitsAboveBitsStoredAreIgnoredAndSignedValuesAreSignExtended() {
+    void bitsAboveBitsStoredAreIgnoredAndSignedValuesAreSignExtended() throws Exception {
         // 12 bits stored, signed: 0x0FFF is -1; an overlay bit at 0x8000 must not change the value
         CtSlice s = CtSliceDecoder.decode(slice(12, 1, null, (short) 0x0FFF, (short) (0x8000 | 0x0400), (short) 0x07FF), 0);
         assertEquals(-1, s.storedValue(0));
@@ -47,14 +60,14 @@ class CtSliceDecoderTest {
     }
 
     @Test
-    void unsignedTwelveBitDataMasksHighBits() {
+    void unsignedTwelveBitDataMasksHighBits() throws Exception {
         CtSlice s = CtSliceDecoder.decode(slice(12, 0, null, (short) 0xF123, (short) 0x0400), 0);
         assertEquals(0x0123, s.storedValue(0));
         assertEquals(0x0400, s.storedValue(1));
     }
 
     @Test
-    void paddingBecomesAirNotTissue() {
+    void paddingBecomesAirNotTissue() throws Exception {
         // padding -2000 stored, rescale -1024: without care it would read as -3024 HU; it must read as air (-1000 HU)
         CtSlice s = CtSliceDecoder.decode(slice(16, 1, -2000, (short) -2000, (short) 1064), 0);
         assertEquals(-1000.0, s.hu(0), 1e-9);
@@ -62,20 +75,20 @@ class CtSliceDecoderTest {
     }
 
     @Test
-    void eightBitPixelsAreReportedMissingForTheAssemblerToRefuse() {
+    void eightBitPixelsAreReportedMissingForTheAssemblerToRefuse() throws Exception {
         DicomObject ds = slice(16, 1, null, (short) 0);
         ds.putInts(Tag.BitsAllocated, VR.US, 8);
         assertNull(CtSliceDecoder.decode(ds, 0).storedPixels());
     }
 
-    private static org.ichtriage.volume.RefusalReason issueOf(DicomObject ds) {
+    private static org.ichtriage.volume.RefusalReason issueOf(DicomObject ds) throws Exception {
         CtSlice s = CtSliceDecoder.decode(ds, 0);
         assertNull(s.storedPixels());
         return s.pixelDataIssue().reason();
     }
 
     @Test
-    void everyUnusablePixelEncodingHasItsOwnReasonNotMissingPixelData() {
+    void everyUnusablePixelEncodingHasItsOwnReasonNotMissingPixelData() throws Exception {
         for (int bits : new int[] {8, 12, 32}) {
             DicomObject ds = slice(16, 1, null, (short) 1, (short) 2);
             ds.putInts(Tag.BitsAllocated, VR.US, bits);
@@ -99,7 +112,7 @@ class CtSliceDecoderTest {
     }
 
     @Test
-    void thicknessAndFrameOfReferenceAreRead() {
+    void thicknessAndFrameOfReferenceAreRead() throws Exception {
         DicomObject ds = slice(16, 1, null, (short) 1);
         assertNull(CtSliceDecoder.decode(ds, 0).sliceThicknessMm());
         ds.putString(Tag.SliceThickness, VR.DS, "5.0");
@@ -107,5 +120,33 @@ class CtSliceDecoderTest {
         CtSlice s = CtSliceDecoder.decode(ds, 0);
         assertEquals(5.0, s.sliceThicknessMm());
         assertEquals("1.2.840.9", s.frameOfReferenceUid());
+    }
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void rleSliceGivesTheSamePixelsAsItsSourceAndACorruptOneATypedErrorWithItsOffset() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/dcmcrle")), "dcmtk's dcmcrle is not installed");
+        Path src = SyntheticCtSeries.write(tmp.resolve("src"), 1, 64, TransferSyntax.EXPLICIT_VR_LE, 9).get(0);
+        Path rle = tmp.resolve("rle.dcm");
+        Process p = new ProcessBuilder("dcmcrle", src.toString(), rle.toString()).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertEquals(0, p.waitFor());
+        CtSlice plain = CtSliceDecoder.decode(DicomReader.readPart10(Files.readAllBytes(src), DicomLimits.DEFAULT).dataset(), 0);
+        byte[] file = Files.readAllBytes(rle);
+        DicomObject ds = DicomReader.readPart10(file, DicomLimits.DEFAULT).dataset();
+        CtSlice decoded = CtSliceDecoder.decode(ds, file.length);
+        assertArrayEquals(plain.storedPixels(), decoded.storedPixels());
+        assertEquals(plain.hu(100), decoded.hu(100), 0.0);
+
+        // seven segments declared for 16-bit single-sample pixels: the error names where the RLE header lies
+        EncapsulatedPixelData epd = ds.encapsulatedPixelData();
+        int header = (int) epd.valueOffset() + epd.fragments().get(0).valueStart();
+        file[header] = 7;
+        DicomObject corrupt = DicomReader.readPart10(file, DicomLimits.DEFAULT).dataset();
+        PixelDataException e = assertThrows(PixelDataException.class, () -> CtSliceDecoder.decode(corrupt, 0));
+        assertEquals(header, e.offset());
+        assertEquals(Tag.PixelData, e.tag());
     }
 }

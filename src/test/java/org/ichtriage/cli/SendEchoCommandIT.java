@@ -70,6 +70,100 @@ class SendEchoCommandIT {
         assertTrue(err.toString().startsWith("ich-triage: C-ECHO to ICHTRIAGE@127.0.0.1:1 failed"), err.toString());
     }
 
+    @Test
+    void sendOffersACompressedFileItsOwnSyntaxAndSendsItUnchanged() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/dcmcrle"))
+                && Files.isExecutable(Path.of("/usr/bin/dcmcjpeg")), "dcmtk's dcmcrle/dcmcjpeg are not installed");
+        List<Path> src = SyntheticCtSeries.write(tmp.resolve("src"), 2, 64, TransferSyntax.EXPLICIT_VR_LE, 5);
+        Path dir = Files.createDirectories(tmp.resolve("compressed"));
+        Path rle = dir.resolve("rle.dcm");
+        Path jpeg = dir.resolve("jpeg.dcm");
+        assertEquals(0, Dcmtk.run(60, List.of("dcmcrle", src.get(0).toString(), rle.toString())).exitCode());
+        assertEquals(0, Dcmtk.run(60, List.of("dcmcjpeg", "+e1", src.get(1).toString(), jpeg.toString())).exitCode());
+        Map<String, String> syntaxes = new ConcurrentHashMap<>();
+        Map<String, byte[]> got = new ConcurrentHashMap<>();
+        try (DicomServer server = DicomServer.start(ScpConfig.defaults().withPort(0), req -> {
+            syntaxes.put(req.sopInstanceUid(), req.transferSyntaxUid());
+            got.put(req.transferSyntaxUid(), req.datasetBytes());
+            return StoreStatus.OK;
+        })) {
+            StringWriter err = new StringWriter();
+            assertEquals(0, run(new SendCommand(), err, dir.toString(), "--port", Integer.toString(server.port())), err.toString());
+            assertEquals(java.util.Set.of(TransferSyntax.RLE_LOSSLESS, TransferSyntax.JPEG_LOSSLESS_SV1),
+                    java.util.Set.copyOf(syntaxes.values()));
+            assertArrayEquals(Dcmtk.datasetOf(Files.readAllBytes(rle)), got.get(TransferSyntax.RLE_LOSSLESS));
+            assertArrayEquals(Dcmtk.datasetOf(Files.readAllBytes(jpeg)), got.get(TransferSyntax.JPEG_LOSSLESS_SV1));
+        }
+    }
+
+    @Test
+    void sendDecompressesOnlyForAPeerThatRefusesTheCompressedSyntax() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/dcmcrle"))
+                && Files.isExecutable(Path.of("/usr/bin/dcmcjpeg")) && Files.isExecutable(Path.of("/usr/bin/storescp")),
+                "dcmtk's dcmcrle/dcmcjpeg/storescp are not installed");
+        List<Path> src = SyntheticCtSeries.write(tmp.resolve("src2"), 2, 64, TransferSyntax.EXPLICIT_VR_LE, 6);
+        Path dir = Files.createDirectories(tmp.resolve("compressed2"));
+        assertEquals(0, Dcmtk.run(60, List.of("dcmcrle", src.get(0).toString(), dir.resolve("rle.dcm").toString())).exitCode());
+        assertEquals(0, Dcmtk.run(60, List.of("dcmcjpeg", "+e1", src.get(1).toString(), dir.resolve("jpeg.dcm").toString()))
+                .exitCode());
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        Path out = Files.createDirectories(tmp.resolve("storescp"));
+        // storescp's default accepts only the uncompressed syntaxes
+        Process scp = new ProcessBuilder("storescp", "-aet", "ICHTRIAGE", "-od", out.toString(), Integer.toString(port))
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("storescp.log").toFile()).start();
+        try {
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (Dcmtk.echoscu(port, "ICHTRIAGE").exitCode() != 0) {
+                assertTrue(System.currentTimeMillis() < deadline && scp.isAlive(), "storescp did not start");
+                Thread.sleep(100);
+            }
+            StringWriter err = new StringWriter();
+            java.io.PrintStream oldErr = System.err;
+            java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+            int rc;
+            System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+            try {
+                rc = run(new SendCommand(), err, dir.toString(), "--port", Integer.toString(port));
+            } finally {
+                System.setErr(oldErr);
+            }
+            String said = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(0, rc, said + err);
+            assertTrue(said.contains("decompressed") && said.contains(TransferSyntax.RLE_LOSSLESS)
+                    && said.contains(TransferSyntax.JPEG_LOSSLESS_SV1), said);
+            List<Path> stored;
+            try (var s = Files.list(out)) {
+                stored = s.sorted().toList();
+            }
+            assertEquals(2, stored.size(), "files stored by storescp: " + stored);
+            for (Path f : stored) {
+                var got = org.ichtriage.dicom.codec.DicomReader.readPart10(Files.readAllBytes(f),
+                        org.ichtriage.dicom.codec.DicomLimits.DEFAULT);
+                assertEquals(TransferSyntax.EXPLICIT_VR_LE, got.transferSyntaxUid());
+                String sop = got.dataset().getString(org.ichtriage.dicom.codec.Tag.SOPInstanceUID);
+                Path source = src.stream().filter(p -> sop.equals(sopOf(p))).findFirst().orElseThrow();
+                assertArrayEquals(org.ichtriage.dicom.codec.DicomReader.readPart10(Files.readAllBytes(source),
+                                org.ichtriage.dicom.codec.DicomLimits.DEFAULT).dataset().getBytes(org.ichtriage.dicom.codec.Tag.PixelData),
+                        got.dataset().getBytes(org.ichtriage.dicom.codec.Tag.PixelData), "pixels of " + sop);
+            }
+        } finally {
+            scp.destroy();
+            scp.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    private static String sopOf(Path p) {
+        try {
+            return org.ichtriage.dicom.codec.DicomReader.readPart10(Files.readAllBytes(p), org.ichtriage.dicom.codec.DicomLimits.DEFAULT)
+                    .dataset().getString(org.ichtriage.dicom.codec.Tag.SOPInstanceUID);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
     private static byte[] readQuiet(Path p) {
         try {
             return Files.readAllBytes(p);

@@ -154,7 +154,7 @@ class DeployManifestsTest {
     @Test
     void theFourRolesAreDeployedWithProbesOnHealth() {
         Map<String, String> roleOf = Map.of("ich-triage-ingest", "ingest", "ich-triage-worker-cpu", "worker",
-                "ich-triage-worker-gpu", "worker", "ich-triage-forwarder", "forwarder");
+                "ich-triage-worker-gpu", "worker", "ich-triage-forwarder", "forwarder", "ich-triage-board", "board");
         assertEquals(roleOf.keySet(), ofKind("Deployment").stream().map(Doc::name).collect(Collectors.toSet()));
         for (Doc d : ofKind("Deployment")) {
             Map<String, Object> spec = map(d.body(), "spec");

@@ -35,6 +35,24 @@ class AssemblyFactsTest {
     }
 
     @Test
+    void thePositionAlongTheNormalAndTheSpacingTravelAsHeaders() {
+        DicomObject ds = new DicomObject();
+        ds.putString(Tag.SOPInstanceUID, VR.UI, "1.2.5");
+        ds.putString(Tag.ImagePositionPatient, VR.DS, "-100", "-120", "42.5");
+        ds.putString(Tag.ImageOrientationPatient, VR.DS, "1", "0", "0", "0", "1", "0");
+        ds.putString(Tag.SliceThickness, VR.DS, "5");
+        AssemblyFacts fromDataset = AssemblyFacts.fromDataset(ds);
+        assertEquals(42.5, fromDataset.positionMm(), 1e-9);
+        assertEquals(5.0, fromDataset.spacingMm(), 1e-9);
+        RecordHeaders h = headers("1.2.5", "-1", "");
+        h.add(InstanceHeaders.SLICE_POSITION_MM, "42.5".getBytes(StandardCharsets.UTF_8));
+        h.add(InstanceHeaders.SLICE_SPACING_MM, "5.0".getBytes(StandardCharsets.UTF_8));
+        assertEquals(fromDataset, AssemblyFacts.fromHeaders(h).orElseThrow());
+        ds.putString(Tag.SpacingBetweenSlices, VR.DS, "4");
+        assertEquals(4.0, AssemblyFacts.fromDataset(ds).spacingMm(), 1e-9, "SpacingBetweenSlices wins over SliceThickness");
+    }
+
+    @Test
     void aRecordWithoutTheFactsHasItsDatasetRead() {
         assertTrue(AssemblyFacts.fromHeaders(headers(null, null, null)).isEmpty());
         // an older ingest wrote the SOP Instance UID only

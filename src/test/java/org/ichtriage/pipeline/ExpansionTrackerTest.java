@@ -89,7 +89,7 @@ class ExpansionTrackerTest {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "expansion-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:1");
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        StreamLimits limits = new StreamLimits(GAP, 50, 64L << 20, 4, 60_000, 2);
+        StreamLimits limits = new StreamLimits(GAP, 50, 64L << 20, 4, 60_000);
         driver = new TopologyTestDriver(TriageTopology.build(knownVolumes,
                 PipelineSettings.live(limits, "expansion-test", new ExpansionAssessor(48, 6, 0.33))), p);
         in = driver.createInputTopic(Topics.INSTANCES, new StringSerializer(), new ByteArraySerializer());

@@ -36,7 +36,7 @@ class PipelineRunnerIT {
             IchConfig.Topics topics = new IchConfig.Topics(2, (short) 1, 24);
             TopicCatalog.ensureTopics(admin, topics);
             String appId = "ich-triage-worker"; // the application id TriageTopology.build names its staging topic after
-            StreamLimits limits = new StreamLimits(10_000, 10, 1L << 20, 4, 60_000, 2);
+            StreamLimits limits = new StreamLimits(10_000, 10, 1L << 20, 4, 60_000);
             TopicCatalog.ensure(admin, List.of(TopicCatalog.stagingSpec(
                     PipelineSettings.live(limits, appId, PipelineSettings.DEFAULT_EXPANSION).stagingTopic(), topics)));
             Properties client = new Properties();

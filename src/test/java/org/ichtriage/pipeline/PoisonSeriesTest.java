@@ -73,7 +73,7 @@ class PoisonSeriesTest {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:1");
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
-        return new TopologyTestDriver(TriageTopology.build(analyzer, new StreamLimits(GAP, 50, 64L << 20, 4, 60_000, 2),
+        return new TopologyTestDriver(TriageTopology.build(analyzer, new StreamLimits(GAP, 50, 64L << 20, 4, 60_000, 0, 0, 2),
                 Topics.INSTANCES, Topics.RESULTS), p);
     }
 

@@ -61,7 +61,7 @@ class SeriesCompletionTest {
 
     @BeforeEach
     void start() {
-        startWith(new StreamLimits(GAP, 50, 64L << 20, 4, 60_000, 2));
+        startWith(new StreamLimits(GAP, 50, 64L << 20, 4, 60_000));
     }
 
     private void startWith(StreamLimits limits) {
@@ -128,7 +128,7 @@ class SeriesCompletionTest {
                     org.ichtriage.dicom.codec.DicomLimits.DEFAULT).dataset().getString(org.ichtriage.dicom.codec.Tag.SOPInstanceUID);
             sliceStore.put(SeriesAssemblyProcessor.sliceKey(id.seriesInstanceUid(), sop),
                     new ReceivedInstance(sop, 0, i, longAgo, all.get(i)));
-            restored = restored.withInstance(longAgo, all.get(i).length, null, 1);
+            restored = restored.withInstance(longAgo, all.get(i).length, null, 1, null, null);
         }
         seriesStore.put(id.seriesInstanceUid(), restored);
 
@@ -189,7 +189,7 @@ class SeriesCompletionTest {
         assertEquals("CORRUPT_INSTANCE", corrupt.reason());
         assertEquals(1, corrupt.offsets().size());
 
-        startWith(new StreamLimits(GAP, 3, 64L << 20, 1, 60_000, 2));
+        startWith(new StreamLimits(GAP, 3, 64L << 20, 1, 60_000));
         var big = CtSeriesWriter.StudyIdentity.random("P5");
         send(big.seriesInstanceUid(), series(big, 4, false));
         DeadLetter tooMany = EventJson.fromBytes(deadLetters.readValue(), DeadLetter.class);
@@ -240,5 +240,65 @@ class SeriesCompletionTest {
         ResultEvent e = EventJson.fromBytes(results.readValue(), ResultEvent.class);
         assertEquals(6, e.provenance().instanceCount());
         assertEquals("GAP", e.provenance().completionReason());
+    }
+
+    private void startWithEarlyCompletion() {
+        startWith(new StreamLimits(GAP, 50, 64L << 20, 4, 60_000, 1500, 100, StreamLimits.DEFAULT_MAX_ANALYSIS_ATTEMPTS));
+    }
+
+    @Test
+    void aContiguousStackCoveringAHeadCompletesAfterTheShortQuietTime() {
+        startWithEarlyCompletion();
+        var id = CtSeriesWriter.StudyIdentity.random("P20");
+        send(id.seriesInstanceUid(), series(id, 30, false)); // 30 slices 5 mm apart: 145 mm, no Images in Acquisition
+        driver.advanceWallClockTime(Duration.ofMillis(1000));
+        assertTrue(results.isEmpty(), "not before the quiet time");
+        driver.advanceWallClockTime(Duration.ofMillis(750));
+        ResultEvent e = EventJson.fromBytes(results.readValue(), ResultEvent.class);
+        assertEquals("STACK", e.provenance().completionReason());
+        assertEquals(30, e.provenance().instanceCount());
+        driver.advanceWallClockTime(Duration.ofMillis(GAP));
+        assertTrue(results.isEmpty(), "exactly one result");
+    }
+
+    @Test
+    void aStackWithAHoleWaitsForTheGap() {
+        startWithEarlyCompletion();
+        var id = CtSeriesWriter.StudyIdentity.random("P21");
+        List<byte[]> all = new ArrayList<>(series(id, 30, false));
+        all.remove(14); // one slice still missing in the middle
+        send(id.seriesInstanceUid(), all);
+        driver.advanceWallClockTime(Duration.ofMillis(GAP - 1000));
+        assertTrue(results.isEmpty(), "a stack with a hole is not evidently complete");
+        driver.advanceWallClockTime(Duration.ofMillis(1500));
+        assertEquals("GAP", EventJson.fromBytes(results.readValue(), ResultEvent.class).provenance().completionReason());
+    }
+
+    @Test
+    void aShortStackWaitsForTheGap() {
+        startWithEarlyCompletion();
+        var id = CtSeriesWriter.StudyIdentity.random("P22");
+        send(id.seriesInstanceUid(), series(id, 12, false)); // 55 mm: a partial head, perhaps still arriving
+        driver.advanceWallClockTime(Duration.ofMillis(GAP - 1000));
+        assertTrue(results.isEmpty(), "55 mm does not cover a head");
+        driver.advanceWallClockTime(Duration.ofMillis(1500));
+        assertEquals("GAP", EventJson.fromBytes(results.readValue(), ResultEvent.class).provenance().completionReason());
+    }
+
+    @Test
+    void aSliceAfterAnEarlyCompletionGivesRevisionTwoWithTheWholeSeries() {
+        startWithEarlyCompletion();
+        var id = CtSeriesWriter.StudyIdentity.random("P23");
+        List<byte[]> all = series(id, 31, false);
+        send(id.seriesInstanceUid(), all.subList(0, 30));
+        driver.advanceWallClockTime(Duration.ofMillis(1750));
+        ResultEvent first = EventJson.fromBytes(results.readValue(), ResultEvent.class);
+        assertEquals(1, first.revision());
+        send(id.seriesInstanceUid(), all.subList(30, 31));
+        driver.advanceWallClockTime(Duration.ofMillis(1750));
+        ResultEvent second = EventJson.fromBytes(results.readValue(), ResultEvent.class);
+        assertEquals(2, second.revision());
+        assertEquals(31, second.provenance().instanceCount());
+        assertEquals("STACK", second.provenance().completionReason());
     }
 }

@@ -89,14 +89,7 @@ class PipelineIT {
     }
 
     private List<Path> writeSeries(String name, List<byte[]> instances) throws Exception {
-        Path dir = Files.createDirectories(tmp.resolve(name));
-        List<Path> files = new ArrayList<>();
-        for (int i = 0; i < instances.size(); i++) {
-            Path f = dir.resolve(String.format("%03d.dcm", i));
-            Files.write(f, instances.get(i));
-            files.add(f);
-        }
-        return files;
+        return org.ichtriage.testing.SeriesFiles.write(tmp.resolve(name), instances);
     }
 
     private ConsumerRecord<String, byte[]> awaitRecord(KafkaConsumer<String, byte[]> c, String series, Duration timeout) {
@@ -130,7 +123,12 @@ class PipelineIT {
         assertTrue(Math.abs(e.volume().ml() - truth) <= 0.15 * truth,
                 "volume " + e.volume().ml() + " mL vs truth " + truth + " mL");
         assertEquals(phantom.huSlices().size(), e.provenance().instanceCount());
-        assertEquals("GAP", e.provenance().completionReason());
+        // no Images in Acquisition, but one contiguous 5 mm stack over the head: complete after the short quiet time
+        assertEquals("STACK", e.provenance().completionReason());
+        long waited = e.timingsMs().lastReceiveToResult() - e.timingsMs().total();
+        System.out.printf("pipeline: last instance received -> result %d ms (%d ms waiting for completion, %d ms analysis)%n",
+                e.timingsMs().lastReceiveToResult(), waited, e.timingsMs().total());
+        assertTrue(waited < 4000, "completed without waiting for the 4 s gap, waited " + waited + " ms");
         assertFalse(e.seg().empty());
         assertTrue(e.provenance().inputDigest().startsWith("sha256:"));
         assertEquals("CPU", e.model().provider());
@@ -186,5 +184,37 @@ class PipelineIT {
         DeadLetter d = EventJson.fromBytes(r.value(), DeadLetter.class);
         assertEquals("TOO_FEW_SLICES", d.reason());
         assertEquals(2, d.sopInstanceUids().size());
+    }
+
+    @Test
+    void aChestCtIsSkippedWithItsReasonAndGivesNoResult() throws Exception {
+        Phantom phantom = HeadPhantom.generate(PhantomSpec.withHemorrhage(14));
+        var id = CtSeriesWriter.StudyIdentity.random("IT-CHEST");
+        List<byte[]> chest = new ArrayList<>();
+        for (byte[] b : phantom.toDicom(id, true)) {
+            var f = org.ichtriage.dicom.codec.DicomReader.readPart10(b, org.ichtriage.dicom.codec.DicomLimits.DEFAULT);
+            f.dataset().putString(org.ichtriage.dicom.codec.Tag.StudyDescription, org.ichtriage.dicom.codec.VR.LO, "CT CHEST WITHOUT CONTRAST");
+            f.dataset().putString(org.ichtriage.dicom.codec.Tag.SeriesDescription, org.ichtriage.dicom.codec.VR.LO, "AXIAL 5 MM");
+            f.dataset().putString(org.ichtriage.dicom.codec.Tag.BodyPartExamined, org.ichtriage.dicom.codec.VR.CS, "CHEST");
+            chest.add(org.ichtriage.dicom.codec.DicomWriter.writePart10(f.dataset(), CtSeriesWriter.CT_IMAGE_STORAGE,
+                    f.dataset().getString(org.ichtriage.dicom.codec.Tag.SOPInstanceUID), f.transferSyntaxUid()));
+        }
+        try (KafkaConsumer<String, byte[]> skipped = consumer(Topics.SKIPPED)) {
+            Dcmtk.Result sent = Dcmtk.storescu(service.dicomPort(), "ICHTRIAGE", writeSeries("chest", chest));
+            assertEquals(0, sent.exitCode(), sent.output());
+            ConsumerRecord<String, byte[]> r = awaitRecord(skipped, id.seriesInstanceUid(), Duration.ofSeconds(60));
+            String json = new String(r.value(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(List.of(), EventSchemas.skippedViolations(json), json);
+            org.ichtriage.events.SkippedSeries k = EventJson.fromBytes(r.value(), org.ichtriage.events.SkippedSeries.class);
+            assertEquals("NOT_HEAD", k.reason());
+            assertTrue(k.detail().contains("CHEST"), k.detail());
+            assertEquals(chest.size(), k.instanceCount());
+        }
+        // a later series' result shows the worker went on; by then the result topic holds nothing of the chest CT
+        var after = CtSeriesWriter.StudyIdentity.random("IT-AFTER");
+        sendAndAwaitResult("after-chest", HeadPhantom.generate(PhantomSpec.normal(15)).toDicom(after, true), after.seriesInstanceUid());
+        try (org.ichtriage.kafka.TopicReader reader = new org.ichtriage.kafka.TopicReader(service.kafka())) {
+            assertEquals(List.of(), reader.readAll(Topics.RESULTS, r -> id.seriesInstanceUid().equals(r.key())), "no head result for a chest CT");
+        }
     }
 }

@@ -26,6 +26,8 @@ public final class DicomObject implements Iterable<DicomElement> {
     private final TreeMap<Integer, DicomElement> elements = new TreeMap<>(Integer::compareUnsigned);
     // Items inherit the enclosing dataset's Specific Character Set (PS3.5 7.5.3) unless they declare their own.
     private String[] inheritedCharacterSet;
+    // Set when Pixel Data is encapsulated: its value is then the item sequence as received, not pixels.
+    private EncapsulatedPixelData encapsulatedPixelData;
 
     public DicomObject() {
     }
@@ -62,7 +64,25 @@ public final class DicomObject implements Iterable<DicomElement> {
     }
 
     public DicomElement remove(int tag) {
+        if (tag == Tag.PixelData) {
+            encapsulatedPixelData = null;
+        }
         return elements.remove(tag);
+    }
+
+    /**
+     * Where the fragments of encapsulated (compressed) Pixel Data lie, or null when Pixel Data is native or
+     * absent. When set, {@link #getBytes}(PixelData) gives the encapsulated bytes, not pixels: use
+     * {@link PixelData#frame} for pixels.
+     */
+    public EncapsulatedPixelData encapsulatedPixelData() {
+        return encapsulatedPixelData;
+    }
+
+    /** For the reader: encapsulated Pixel Data, kept as received (the array is not copied). */
+    void putEncapsulated(byte[] value, EncapsulatedPixelData structure) {
+        elements.put(Tag.PixelData, new DicomElement(Tag.PixelData, VR.OB, value, null));
+        encapsulatedPixelData = structure;
     }
 
     // ---------------------------------------------------------------- getters
@@ -445,6 +465,9 @@ public final class DicomObject implements Iterable<DicomElement> {
         if (vr == VR.SQ) {
             throw new IllegalArgumentException("use putSequence for SQ " + Tag.toString(tag));
         }
+        if (tag == Tag.PixelData) {
+            encapsulatedPixelData = null;
+        }
         elements.put(tag, new DicomElement(tag, vr, pad(value.clone(), vr.paddingByte()), null));
         return this;
     }
@@ -454,6 +477,9 @@ public final class DicomObject implements Iterable<DicomElement> {
      * own the array and want to avoid a copy of pixel data.
      */
     public DicomObject putRaw(int tag, VR vr, byte[] value) {
+        if (tag == Tag.PixelData) {
+            encapsulatedPixelData = null;
+        }
         elements.put(tag, new DicomElement(tag, vr, value, null));
         return this;
     }
@@ -468,6 +494,9 @@ public final class DicomObject implements Iterable<DicomElement> {
         if ((e.vr() == VR.SQ) != (e.items() != null) || (e.items() == null) == (e.value() == null)) {
             throw new IllegalArgumentException("element " + Tag.toString(e.tag())
                     + " needs items exactly when its VR is SQ, and a value otherwise");
+        }
+        if (e.tag() == Tag.PixelData) {
+            encapsulatedPixelData = null;
         }
         elements.put(e.tag(), e);
         return this;

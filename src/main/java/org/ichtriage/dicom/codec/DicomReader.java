@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Decodes Part 10 files and bare datasets in Implicit or Explicit VR Little Endian.
+ * Decodes Part 10 files and bare datasets in Implicit or Explicit VR Little Endian, and in the lossless compressed
+ * syntaxes of {@link TransferSyntax#DECODED_COMPRESSED}, whose encapsulated Pixel Data is kept as received and
+ * located by {@link EncapsulatedPixelData} (decoded on demand by {@link PixelData}).
  * Every length is checked against the bytes that remain in the enclosing item and against {@link DicomLimits}
  * before a value array is allocated, so memory is bounded by the input size however the input lies.
  */
@@ -16,18 +18,21 @@ public final class DicomReader {
     private final DicomLimits limits;
     // Switched off while inside an undefined-length UN, whose content is Implicit VR LE whatever the syntax.
     private boolean explicit;
+    // The compressed syntax whose Pixel Data comes encapsulated, or null for native pixel data.
+    private final String encapsulatedSyntax;
 
-    private DicomReader(byte[] bytes, DicomLimits limits, boolean explicit) {
+    private DicomReader(byte[] bytes, DicomLimits limits, String transferSyntaxUid) throws UnsupportedTransferSyntaxException {
         this.b = bytes;
         this.limits = limits;
-        this.explicit = explicit;
+        this.explicit = TransferSyntax.isExplicit(transferSyntaxUid);
+        this.encapsulatedSyntax = TransferSyntax.isDecodedCompressed(transferSyntaxUid) ? transferSyntaxUid : null;
     }
 
     /**
      * Reads a Part 10 file: 128-byte preamble, "DICM", group 0002 in Explicit VR LE, then the dataset.
      * Files that start directly with "DICM" or with the group 0002 elements (no preamble) are accepted too.
      *
-     * @throws UnsupportedTransferSyntaxException for any syntax but Implicit/Explicit VR Little Endian
+     * @throws UnsupportedTransferSyntaxException for any syntax {@link TransferSyntax#isSupported} refuses
      * @throws DicomParseException                for malformed input
      */
     public static Part10File readPart10(byte[] bytes, DicomLimits limits) throws DicomException {
@@ -44,7 +49,7 @@ public final class DicomReader {
             throw new DicomParseException(0, Math.min(bytes.length, PREAMBLE),
                     "no 'DICM' prefix after a 128-byte preamble (input is " + bytes.length + " bytes)");
         }
-        DicomReader meta = new DicomReader(bytes, limits, true);
+        DicomReader meta = new DicomReader(bytes, limits, TransferSyntax.EXPLICIT_VR_LE);
         DicomObject fileMeta = new DicomObject();
         int[] cursor = {pos};
         // Group 0002 ends where the first tag of another group begins; (0002,0000) is kept but not trusted,
@@ -57,7 +62,7 @@ public final class DicomReader {
             throw new DicomParseException(Tag.TransferSyntaxUID, cursor[0],
                     "file meta information has no Transfer Syntax UID");
         }
-        DicomObject ds = new DicomReader(bytes, limits, TransferSyntax.isExplicit(ts)).readTop(cursor[0]);
+        DicomObject ds = new DicomReader(bytes, limits, ts).readTop(cursor[0]);
         return new Part10File(fileMeta, ds, ts);
     }
 
@@ -65,7 +70,7 @@ public final class DicomReader {
     public static DicomObject readDataset(byte[] bytes, String transferSyntaxUid, DicomLimits limits)
             throws DicomException {
         checkTotal(bytes, limits);
-        return new DicomReader(bytes, limits, TransferSyntax.isExplicit(transferSyntaxUid)).readTop(0);
+        return new DicomReader(bytes, limits, transferSyntaxUid).readTop(0);
     }
 
     private static void checkTotal(byte[] bytes, DicomLimits limits) throws DicomParseException {
@@ -137,8 +142,12 @@ public final class DicomReader {
         }
         if (length == 0xFFFFFFFFL) {
             if (tag == Tag.PixelData && (vr == VR.OB || vr == VR.OW || vr == VR.UN)) {
-                throw new DicomParseException(tag, pos,
-                        "undefined-length pixel data is encapsulated (compressed); not decoded by this codec");
+                if (encapsulatedSyntax == null) {
+                    throw new DicomParseException(tag, pos,
+                            "undefined-length (encapsulated) pixel data in an uncompressed transfer syntax");
+                }
+                readEncapsulated(ds, cursor, valuePos, end);
+                return false;
             }
             if (vr != VR.SQ && vr != VR.UN) {
                 throw new DicomParseException(tag, pos, "undefined length is not allowed for VR " + vr);
@@ -176,6 +185,25 @@ public final class DicomReader {
         ds.putRaw(tag, vr, value);
         cursor[0] = valuePos + len;
         return false;
+    }
+
+    /**
+     * Keeps the encapsulated value as received (items through the sequence delimiter, as VR OB) and records
+     * where its fragments lie, so that the pixels can be decoded later and the bytes forwarded unchanged.
+     */
+    private void readEncapsulated(DicomObject ds, int[] cursor, int valuePos, int end) throws DicomParseException {
+        int[] after = new int[1];
+        EncapsulatedPixelData epd = EncapsulatedPixelData.parse(encapsulatedSyntax, b, valuePos, end, valuePos,
+                limits.maxItemsPerSequence(), after);
+        int len = after[0] - valuePos;
+        if (len > limits.maxElementLength()) {
+            throw new DicomParseException(Tag.PixelData, valuePos, "encapsulated pixel data of " + len
+                    + " bytes exceeds the element limit of " + limits.maxElementLength());
+        }
+        byte[] value = new byte[len];
+        System.arraycopy(b, valuePos, value, 0, len);
+        ds.putEncapsulated(value, epd);
+        cursor[0] = after[0];
     }
 
     /**

@@ -56,7 +56,10 @@ public final class DicomWriter {
      */
     public static byte[] fileMetaHeader(String sopClassUid, String sopInstanceUid, String transferSyntaxUid,
             String sourceAeTitle) {
-        explicitOrThrow(transferSyntaxUid);
+        // the header is always Explicit VR LE; the dataset after it may be in any syntax the reader decodes
+        if (!TransferSyntax.isSupported(transferSyntaxUid)) {
+            throw new IllegalArgumentException("cannot label a dataset with transfer syntax " + transferSyntaxUid);
+        }
         DicomObject meta = new DicomObject();
         meta.putBytes(Tag.FileMetaInformationVersion, VR.OB, new byte[] {0, 1});
         meta.putString(Tag.MediaStorageSOPClassUID, VR.UI, requireUid("SOP Class UID", sopClassUid));
@@ -137,6 +140,11 @@ public final class DicomWriter {
     }
 
     private void writeObject(DicomObject ds, boolean top) {
+        if (ds.encapsulatedPixelData() != null) {
+            // written with a defined length, the item sequence would read back as garbage pixels
+            throw new IllegalArgumentException("encapsulated pixel data cannot be re-encoded in an uncompressed "
+                    + "syntax; decode it with PixelData.frame and put the pixels first");
+        }
         for (DicomElement e : ds) {
             if (!skip(e, top)) {
                 writeElement(e);

@@ -61,6 +61,7 @@ public final class Tag {
     public static final int PatientSex = 0x00100040;
     public static final int PatientAge = 0x00101010;
     public static final int PatientIdentityRemoved = 0x00120062;
+    public static final int ContrastBolusAgent = 0x00180010;
     public static final int BodyPartExamined = 0x00180015;
     public static final int SliceThickness = 0x00180050;
     public static final int KVP = 0x00180060;

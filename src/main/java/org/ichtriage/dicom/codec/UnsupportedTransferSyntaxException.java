@@ -1,12 +1,12 @@
 package org.ichtriage.dicom.codec;
 
-/** A transfer syntax this codec does not decode (compressed, deflated, big endian, or unknown). */
+/** A transfer syntax this codec does not decode (lossy or JPEG-LS/JPEG 2000, deflated, big endian, or unknown). */
 public class UnsupportedTransferSyntaxException extends DicomException {
     private final String transferSyntaxUid;
 
     public UnsupportedTransferSyntaxException(String transferSyntaxUid) {
         super("unsupported transfer syntax " + transferSyntaxUid
-                + " (only Implicit VR Little Endian and Explicit VR Little Endian are decoded)");
+                + " (decoded: Implicit and Explicit VR Little Endian, RLE Lossless, JPEG Lossless process 14)");
         this.transferSyntaxUid = transferSyntaxUid;
     }
 

@@ -6,9 +6,13 @@ import java.nio.file.Path;
 import org.ichtriage.dicom.codec.DicomException;
 import org.ichtriage.dicom.codec.DicomLimits;
 import org.ichtriage.dicom.codec.DicomParseException;
+import org.ichtriage.dicom.codec.DicomObject;
 import org.ichtriage.dicom.codec.DicomReader;
+import org.ichtriage.dicom.codec.DicomWriter;
 import org.ichtriage.dicom.codec.Part10File;
+import org.ichtriage.dicom.codec.PixelData;
 import org.ichtriage.dicom.codec.Tag;
+import org.ichtriage.dicom.codec.TransferSyntax;
 
 /**
  * A Part 10 file prepared for C-STORE: its identifiers and the dataset bytes exactly as stored in
@@ -32,8 +36,19 @@ public record Part10Input(Path path, String sopClassUid, String sopInstanceUid, 
         return new Part10Input(path, cls, inst, pf.transferSyntaxUid(), b, DicomReader.datasetOffset(b));
     }
 
-
     public int datasetLength() {
         return bytes.length - datasetOffset;
+    }
+
+    /** True when the file's pixel data is RLE or JPEG Lossless, which we can decompress for a peer that refuses it. */
+    public boolean isDecodedCompressed() {
+        return TransferSyntax.isDecodedCompressed(transferSyntaxUid);
+    }
+
+    /** The dataset with its pixel data decompressed, in Explicit VR Little Endian. */
+    public byte[] decompressedDataset(DicomLimits limits) throws DicomException {
+        DicomObject ds = DicomReader.readPart10(bytes, limits).dataset();
+        PixelData.decompressInPlace(ds, limits);
+        return DicomWriter.writeDataset(ds, TransferSyntax.EXPLICIT_VR_LE);
     }
 }

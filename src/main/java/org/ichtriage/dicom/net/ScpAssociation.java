@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLSocket;
+import org.ichtriage.dicom.codec.TransferSyntax;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -146,19 +147,34 @@ final class ScpAssociation {
         return null;
     }
 
-    /** Only CT Image Storage and Verification, in uncompressed little endian, Explicit VR preferred. */
+    /**
+     * CT Image Storage in uncompressed little endian or a lossless syntax we decode (RLE, JPEG Lossless process
+     * 14), and Verification uncompressed. The first syntax the proposer lists that we take wins (proposers list
+     * their preference first), except that Explicit VR beats Implicit VR, whose US/SS ambiguity we would rather
+     * not have. Lossy, JPEG-LS and JPEG 2000 are refused per context (result 4), so that a sender that also
+     * proposed an uncompressed context falls back to it (docs/decisions/compressed-transfer-syntaxes.md).
+     */
     static PresentationContextAc answer(PresentationContextRq pc) {
         String as = pc.abstractSyntax();
-        if (!DicomUids.CT_IMAGE_STORAGE.equals(as) && !DicomUids.VERIFICATION.equals(as)) {
+        boolean storage = DicomUids.CT_IMAGE_STORAGE.equals(as);
+        if (!storage && !DicomUids.VERIFICATION.equals(as)) {
             return new PresentationContextAc(pc.id(), PresentationContextAc.ABSTRACT_SYNTAX_NOT_SUPPORTED, DicomUids.IMPLICIT_VR_LE);
         }
-        if (pc.transferSyntaxes().contains(DicomUids.EXPLICIT_VR_LE)) {
-            return new PresentationContextAc(pc.id(), PresentationContextAc.ACCEPTANCE, DicomUids.EXPLICIT_VR_LE);
+        String chosen = null;
+        for (String ts : pc.transferSyntaxes()) {
+            if (DicomUids.EXPLICIT_VR_LE.equals(ts) || DicomUids.IMPLICIT_VR_LE.equals(ts)
+                    || (storage && TransferSyntax.isDecodedCompressed(ts))) {
+                chosen = ts;
+                break;
+            }
         }
-        if (pc.transferSyntaxes().contains(DicomUids.IMPLICIT_VR_LE)) {
-            return new PresentationContextAc(pc.id(), PresentationContextAc.ACCEPTANCE, DicomUids.IMPLICIT_VR_LE);
+        if (DicomUids.IMPLICIT_VR_LE.equals(chosen) && pc.transferSyntaxes().contains(DicomUids.EXPLICIT_VR_LE)) {
+            chosen = DicomUids.EXPLICIT_VR_LE;
         }
-        return new PresentationContextAc(pc.id(), PresentationContextAc.TRANSFER_SYNTAXES_NOT_SUPPORTED, DicomUids.IMPLICIT_VR_LE);
+        if (chosen == null) {
+            return new PresentationContextAc(pc.id(), PresentationContextAc.TRANSFER_SYNTAXES_NOT_SUPPORTED, DicomUids.IMPLICIT_VR_LE);
+        }
+        return new PresentationContextAc(pc.id(), PresentationContextAc.ACCEPTANCE, chosen);
     }
 
     private void serve() throws IOException {

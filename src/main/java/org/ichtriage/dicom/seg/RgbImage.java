@@ -1,5 +1,10 @@
 package org.ichtriage.dicom.seg;
 
+import java.nio.ByteBuffer;
+
+import org.ichtriage.dicom.codec.DicomObject;
+import org.ichtriage.dicom.codec.Tag;
+
 /** A packed 8-bit RGB raster, row-major, three bytes per pixel: the layout of both DICOM RGB and PNG truecolour. */
 public record RgbImage(int width, int height, byte[] rgb) {
     public RgbImage {
@@ -9,11 +14,32 @@ public record RgbImage(int width, int height, byte[] rgb) {
         }
     }
 
+    /**
+     * The raster of an interleaved RGB image dataset (a key image: SamplesPerPixel 3, PlanarConfiguration 0).
+     *
+     * @throws IllegalArgumentException naming the attribute that does not fit
+     */
+    public static RgbImage fromDataset(DicomObject ds) {
+        int rows = ds.getInt(Tag.Rows, 0);
+        int cols = ds.getInt(Tag.Columns, 0);
+        if (ds.getInt(Tag.SamplesPerPixel, 1) != 3 || ds.getInt(Tag.PlanarConfiguration, 0) != 0) {
+            throw new IllegalArgumentException("not an interleaved RGB image: SamplesPerPixel (0028,0002) must be 3 and "
+                    + "PlanarConfiguration (0028,0006) 0");
+        }
+        ByteBuffer px = ds.getByteBuffer(Tag.PixelData);
+        if (rows <= 0 || cols <= 0 || px == null || px.remaining() < rows * cols * 3) {
+            throw new IllegalArgumentException("RGB image " + cols + "x" + rows + " has no complete PixelData (7FE0,0010)");
+        }
+        byte[] rgb = new byte[rows * cols * 3];
+        px.get(rgb);
+        return new RgbImage(cols, rows, rgb);
+    }
+
     public static RgbImage blank(int width, int height) {
         return new RgbImage(width, height, new byte[width * height * 3]);
     }
 
-    void set(int x, int y, int r, int g, int b) {
+    public void set(int x, int y, int r, int g, int b) {
         if (x < 0 || y < 0 || x >= width || y >= height) {
             return;
         }

@@ -271,9 +271,18 @@ class CodecRoundTripTest {
                 () -> DicomReader.readPart10(file, DicomLimits.DEFAULT));
         assertEquals(TransferSyntax.EXPLICIT_VR_BE, e.transferSyntaxUid());
         assertTrue(e.getMessage().contains(TransferSyntax.EXPLICIT_VR_BE));
+        UnsupportedTransferSyntaxException jls = assertThrows(UnsupportedTransferSyntaxException.class,
+                () -> DicomReader.readDataset(new byte[0], TransferSyntax.JPEG_LS_LOSSLESS, DicomLimits.DEFAULT));
+        assertEquals(TransferSyntax.JPEG_LS_LOSSLESS, jls.transferSyntaxUid());
         assertThrows(UnsupportedTransferSyntaxException.class,
-                () -> DicomReader.readDataset(new byte[0], TransferSyntax.JPEG_LOSSLESS_SV1, DicomLimits.DEFAULT));
-        assertFalse(TransferSyntax.isSupported(TransferSyntax.RLE_LOSSLESS));
+                () -> DicomReader.readDataset(new byte[0], TransferSyntax.JPEG_2000_LOSSLESS, DicomLimits.DEFAULT));
+        assertThrows(UnsupportedTransferSyntaxException.class,
+                () -> DicomReader.readDataset(new byte[0], TransferSyntax.JPEG_BASELINE, DicomLimits.DEFAULT));
+        assertFalse(TransferSyntax.isSupported(TransferSyntax.JPEG_LS_LOSSLESS));
+        assertFalse(TransferSyntax.isSupported(TransferSyntax.JPEG_2000_LOSSLESS));
+        assertTrue(TransferSyntax.isSupported(TransferSyntax.RLE_LOSSLESS));
+        assertTrue(TransferSyntax.isSupported(TransferSyntax.JPEG_LOSSLESS_SV1));
+        assertTrue(TransferSyntax.isSupported(TransferSyntax.JPEG_LOSSLESS));
         assertTrue(TransferSyntax.isSupported(TransferSyntax.IMPLICIT_VR_LE));
     }
 

@@ -1,6 +1,7 @@
 package org.ichtriage.dicom.codec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -89,6 +90,25 @@ class HostileInputTest {
         DicomParseException e = parseFails(enc, TransferSyntax.EXPLICIT_VR_LE);
         assertEquals(Tag.PixelData, e.tag());
         assertTrue(e.getMessage().contains("encapsulated"), e.getMessage());
+    }
+
+    @Test
+    void encapsulatedPixelDataIsBoundedInACompressedSyntax() {
+        // an item longer than what remains, a missing delimiter, no offset table, a wrong tag
+        byte[] overlong = new Bytes().explicitLongHeader(Tag.PixelData, "OB", 0xFFFFFFFFL).item(0).item(1000)
+                .raw(new byte[10]).seqEnd().toArray();
+        DicomParseException e = parseFails(overlong, TransferSyntax.RLE_LOSSLESS);
+        assertInstanceOf(PixelDataException.class, e);
+        assertEquals(Tag.PixelData, e.tag());
+        assertEquals(20, e.offset(), e.getMessage());
+        byte[] open = new Bytes().explicitLongHeader(Tag.PixelData, "OB", 0xFFFFFFFFL).item(0).item(2).raw(new byte[2])
+                .toArray();
+        assertTrue(parseFails(open, TransferSyntax.JPEG_LOSSLESS_SV1).getMessage().contains("not terminated"));
+        byte[] noTable = new Bytes().explicitLongHeader(Tag.PixelData, "OB", 0xFFFFFFFFL).seqEnd().toArray();
+        assertTrue(parseFails(noTable, TransferSyntax.JPEG_LOSSLESS).getMessage().contains("Basic Offset Table"));
+        byte[] oddTable = new Bytes().explicitLongHeader(Tag.PixelData, "OB", 0xFFFFFFFFL).item(2).raw(new byte[2])
+                .seqEnd().toArray();
+        assertTrue(parseFails(oddTable, TransferSyntax.JPEG_LOSSLESS).getMessage().contains("multiple of 4"));
     }
 
     @Test

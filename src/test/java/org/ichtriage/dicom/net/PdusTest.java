@@ -125,12 +125,33 @@ class PdusTest {
         assertEquals(0, e.tag());
     }
 
+    private static PresentationContextAc answerCt(String... syntaxes) {
+        return ScpAssociation.answer(new PresentationContextRq(1, DicomUids.CT_IMAGE_STORAGE, List.of(syntaxes)));
+    }
+
     @Test
-    void negotiationAcceptsOnlyCtAndVerificationInLittleEndian() {
-        assertEquals(DicomUids.EXPLICIT_VR_LE, ScpAssociation.answer(new PresentationContextRq(1, DicomUids.CT_IMAGE_STORAGE,
-                List.of(DicomUids.IMPLICIT_VR_LE, DicomUids.EXPLICIT_VR_LE))).transferSyntax());
+    void negotiationAcceptsCtInLittleEndianOrLosslessAndVerificationUncompressed() {
+        String rle = "1.2.840.10008.1.2.5";
+        String jpegSv1 = "1.2.840.10008.1.2.4.70";
+        String jpeg14 = "1.2.840.10008.1.2.4.57";
+        String jpegLs = "1.2.840.10008.1.2.4.80";
+        String j2k = "1.2.840.10008.1.2.4.90";
+        String baseline = "1.2.840.10008.1.2.4.50";
+        assertEquals(DicomUids.EXPLICIT_VR_LE, answerCt(DicomUids.IMPLICIT_VR_LE, DicomUids.EXPLICIT_VR_LE).transferSyntax());
+        for (String lossless : List.of(rle, jpegSv1, jpeg14)) {
+            PresentationContextAc ac = answerCt(lossless);
+            assertEquals(PresentationContextAc.ACCEPTANCE, ac.result(), lossless);
+            assertEquals(lossless, ac.transferSyntax());
+        }
+        // the proposer's first decodable choice wins; what we cannot decode is passed over
+        assertEquals(rle, answerCt(jpegLs, rle, DicomUids.EXPLICIT_VR_LE).transferSyntax());
+        assertEquals(DicomUids.EXPLICIT_VR_LE, answerCt(j2k, DicomUids.EXPLICIT_VR_LE, jpegSv1).transferSyntax());
+        for (String refused : List.of(jpegLs, j2k, baseline, "1.2.840.10008.1.2.4.81", "1.2.840.10008.1.2.4.91",
+                "1.2.840.10008.1.2.2", "1.2.840.10008.1.2.1.99")) {
+            assertEquals(PresentationContextAc.TRANSFER_SYNTAXES_NOT_SUPPORTED, answerCt(refused).result(), refused);
+        }
         assertEquals(PresentationContextAc.TRANSFER_SYNTAXES_NOT_SUPPORTED, ScpAssociation.answer(new PresentationContextRq(1,
-                DicomUids.CT_IMAGE_STORAGE, List.of("1.2.840.10008.1.2.4.70"))).result());
+                DicomUids.VERIFICATION, List.of(rle))).result());
         assertEquals(PresentationContextAc.ABSTRACT_SYNTAX_NOT_SUPPORTED, ScpAssociation.answer(new PresentationContextRq(1,
                 "1.2.840.10008.5.1.4.1.1.4", List.of(DicomUids.IMPLICIT_VR_LE))).result());
     }

