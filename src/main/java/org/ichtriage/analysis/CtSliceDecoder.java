@@ -11,6 +11,7 @@ import org.ichtriage.dicom.codec.PixelData;
 import org.ichtriage.dicom.codec.PixelDataException;
 import org.ichtriage.dicom.codec.Tag;
 import org.ichtriage.volume.CtSlice;
+import org.ichtriage.volume.RefusalReason;
 
 /**
  * Reads the header facts and pixels of one CT image from a decoded dataset into the domain record. Compressed
@@ -29,6 +30,23 @@ public final class CtSliceDecoder {
         String[] imageType = ds.getStrings(Tag.ImageType);
         int acquisition = ds.getInt(Tag.AcquisitionNumber, Integer.MIN_VALUE);
         int expected = ds.getInt(Tag.ImagesInAcquisition, -1);
+        double slopeValue = slope == null || slope.length == 0 ? 1.0 : slope[0];
+        double interceptValue = intercept == null || intercept.length == 0 ? 0.0 : intercept[0];
+        CtSlice.PixelDataIssue issue = encodingIssue(ds);
+        short[] pixels = null;
+        if (issue == null) {
+            byte[] px = PixelData.frame(ds, 0, DicomLimits.DEFAULT);
+            long needed = 2L * rows * columns;
+            if (px == null) {
+                issue = new CtSlice.PixelDataIssue(RefusalReason.MISSING_PIXEL_DATA, "has no PixelData (7FE0,0010)");
+            } else if (px.length < needed) {
+                issue = new CtSlice.PixelDataIssue(RefusalReason.TRUNCATED_PIXEL_DATA, "has PixelData (7FE0,0010) of "
+                        + px.length + " bytes, " + rows + "x" + columns + " 16-bit pixels need " + needed);
+            } else {
+                pixels = storedPixels(ds, px, rows, columns, pixelRepresentation == 1, slopeValue, interceptValue);
+            }
+        }
+        double[] thickness = ds.getDoubles(Tag.SliceThickness);
         return new CtSlice(
                 ds.getString(Tag.SOPInstanceUID),
                 ds.getString(Tag.SeriesInstanceUID),
@@ -41,26 +59,44 @@ public final class CtSliceDecoder {
                 ds.getDoubles(Tag.PixelSpacing),
                 ds.getDoubles(Tag.ImagePositionPatient),
                 ds.getDoubles(Tag.ImageOrientationPatient),
-                slope == null || slope.length == 0 ? 1.0 : slope[0],
-                intercept == null || intercept.length == 0 ? 0.0 : intercept[0],
-                storedPixels(ds, rows, columns, pixelRepresentation == 1, slope == null || slope.length == 0 ? 1.0 : slope[0],
-                        intercept == null || intercept.length == 0 ? 0.0 : intercept[0]),
+                slopeValue,
+                interceptValue,
+                pixels,
                 pixelRepresentation == 1 ? 1 : 0,
-                byteSize);
+                byteSize,
+                thickness != null && thickness.length > 0 && thickness[0] > 0 && Double.isFinite(thickness[0]) ? thickness[0] : null,
+                ds.getString(Tag.FrameOfReferenceUID),
+                issue);
     }
 
     /**
-     * Null when the instance has no usable 16-bit single-sample pixel data (the assembler refuses it then).
-     * Bits above BitsStored (overlays, garbage) are masked off and signed values sign-extended from
-     * BitsStored; PixelPaddingValue becomes air, so that padding never reads as tissue.
+     * Why the pixel data cannot be one 16-bit sample per pixel, from the header alone (before anything is
+     * decompressed); null when it can be.
      */
-    private static short[] storedPixels(DicomObject ds, int rows, int columns, boolean signed, double slope, double intercept)
-            throws PixelDataException {
-        byte[] px = ds.getInt(Tag.BitsAllocated, 0) == 16 ? PixelData.frame(ds, 0, DicomLimits.DEFAULT) : null;
-        if (px == null || ds.getInt(Tag.BitsAllocated, 0) != 16 || ds.getInt(Tag.SamplesPerPixel, 1) != 1
-                || px.length < 2L * rows * columns) {
-            return null;
+    private static CtSlice.PixelDataIssue encodingIssue(DicomObject ds) {
+        if (ds.get(Tag.PixelData) == null || ds.get(Tag.PixelData).value() == null) {
+            return new CtSlice.PixelDataIssue(RefusalReason.MISSING_PIXEL_DATA, "has no PixelData (7FE0,0010)");
         }
+        int samples = ds.getInt(Tag.SamplesPerPixel, 1);
+        if (samples != 1) {
+            return new CtSlice.PixelDataIssue(RefusalReason.UNSUPPORTED_SAMPLES_PER_PIXEL,
+                    "has SamplesPerPixel (0028,0002) " + samples + "; a CT image has 1");
+        }
+        int bits = ds.getInt(Tag.BitsAllocated, 0);
+        if (bits != 16) {
+            return new CtSlice.PixelDataIssue(RefusalReason.UNSUPPORTED_BITS_ALLOCATED,
+                    "has BitsAllocated (0028,0100) " + bits + "; only 16 is supported");
+        }
+        return null;
+    }
+
+    /**
+     * {@code px} is the first frame, native little-endian, at least rows x columns x 2 bytes. Bits above
+     * BitsStored (overlays, garbage) are masked off and signed values sign-extended from BitsStored;
+     * PixelPaddingValue becomes air, so that padding never reads as tissue.
+     */
+    private static short[] storedPixels(DicomObject ds, byte[] px, int rows, int columns, boolean signed, double slope,
+                                        double intercept) {
         int bitsStored = Math.max(1, Math.min(16, ds.getInt(Tag.BitsStored, 16)));
         int mask = (1 << bitsStored) - 1;
         int signBit = 1 << (bitsStored - 1);

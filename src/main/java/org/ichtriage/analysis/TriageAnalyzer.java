@@ -20,7 +20,9 @@ import org.ichtriage.dicom.codec.DicomException;
 import org.ichtriage.dicom.codec.DicomLimits;
 import org.ichtriage.dicom.codec.DicomObject;
 import org.ichtriage.dicom.codec.DicomReader;
+import org.ichtriage.inference.AnalysisMemory;
 import org.ichtriage.inference.ModelException;
+import org.ichtriage.inference.SegmentationModel;
 import org.ichtriage.inference.ReviewReason;
 import org.ichtriage.inference.SegmentationResult;
 import org.ichtriage.inference.VolumeSegmenter;
@@ -30,6 +32,7 @@ import org.ichtriage.events.ResultEvent;
 import org.ichtriage.events.SkippedSeries;
 import org.ichtriage.dicom.codec.Tag;
 import org.ichtriage.volume.AssemblyResult;
+import org.ichtriage.volume.ContentCheck;
 import org.ichtriage.volume.CtSlice;
 import org.ichtriage.volume.CtVolume;
 import org.ichtriage.volume.SeriesAssembler;
@@ -46,16 +49,22 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
      *
      * @param forwardDestinations the PACS destinations the forwarder sends the derived objects to, as the
      *                            event names them; empty when nothing is forwarded
+     * @param analysisMemoryBytes a volume whose estimated analysis memory ({@link AnalysisMemory}) exceeds this is
+     *                            refused before inference (pipeline.analysis-memory-mb)
      */
     public record Settings(String applicationId, boolean includePatientName, List<String> forwardDestinations,
-                           SeriesSelection.Rules selection) {
+                           SeriesSelection.Rules selection, long analysisMemoryBytes) {
+        /** The default of pipeline.analysis-memory-mb. */
+        public static final long DEFAULT_ANALYSIS_MEMORY_BYTES = 4096L << 20;
+
         public Settings {
             forwardDestinations = List.copyOf(forwardDestinations);
+            if (analysisMemoryBytes <= 0) throw new IllegalArgumentException("analysisMemoryBytes must be > 0, was " + analysisMemoryBytes);
         }
 
-        /** Every CT series analysed (selection off). */
+        /** Every CT series analysed (selection off), within the default memory budget. */
         public Settings(String applicationId, boolean includePatientName, List<String> forwardDestinations) {
-            this(applicationId, includePatientName, forwardDestinations, SeriesSelection.Rules.off());
+            this(applicationId, includePatientName, forwardDestinations, SeriesSelection.Rules.off(), DEFAULT_ANALYSIS_MEMORY_BYTES);
         }
     }
 
@@ -65,6 +74,7 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
     private final Clock clock;
     private final DeadLetters deadLetters;
     private final ResultEventMapper events;
+    private final long analysisMemoryBytes;
     private final SeriesSelection selection;
     private final List<VolumeSegmenter> created = Collections.synchronizedList(new ArrayList<>());
     private final ThreadLocal<VolumeSegmenter> perThread;
@@ -76,6 +86,7 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
         this.derivedObjects = derivedObjects;
         this.clock = clock;
         this.events = new ResultEventMapper(patientKey, settings);
+        this.analysisMemoryBytes = settings.analysisMemoryBytes();
         this.selection = new SeriesSelection(settings.selection());
         this.deadLetters = new DeadLetters(() -> java.time.Instant.ofEpochMilli(clock.millis()), SoftwareVersion.get());
         this.perThread = ThreadLocal.withInitial(() -> {
@@ -123,6 +134,12 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
         for (CtVolume volume : ((AssemblyResult.Assembled) assembled).volumes()) {
             // the volume's instances and datasets in its slice order
             List<Decoded> stack = volume.slices().stream().map(s -> bySop.get(s.sopInstanceUid())).toList();
+            Optional<AssemblyResult.Refused> implausible = ContentCheck.check(volume);
+            if (implausible.isPresent()) {
+                outcomes.add(refuse(batch, DeadLetterReason.valueOf(implausible.get().reason().name()), implausible.get().detail(),
+                        instancesOf(batch, stack)));
+                continue;
+            }
             try {
                 outcomes.add(analyzeVolume(batch, volume, stack, t1 - t0, t2 - t1, t0));
             } catch (RuntimeException e) {
@@ -148,7 +165,18 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
         List<ReceivedInstance> used = stack.stream().map(Decoded::instance).toList();
         SegmentationResult result;
         try {
-            result = perThread.get().segment(volume);
+            VolumeSegmenter segmenter = perThread.get();
+            SegmentationModel model = segmenter.model();
+            CtSlice first = volume.slices().get(0);
+            long needed = AnalysisMemory.estimateBytes(volume.sliceCount(), first.rows(), first.columns(),
+                    model.card().inputSize(), model.options().chunkSlices());
+            if (needed > analysisMemoryBytes) {
+                return refuse(batch, DeadLetterReason.MEMORY_BUDGET_EXCEEDED, String.format(java.util.Locale.ROOT,
+                        "analysis of %d slices of %dx%d at model.chunk-slices=%d needs about %d MiB, more than "
+                                + "pipeline.analysis-memory-mb=%d", volume.sliceCount(), first.rows(), first.columns(),
+                        model.options().chunkSlices(), needed >> 20, analysisMemoryBytes >> 20), used);
+            }
+            result = segmenter.segment(volume);
         } catch (ModelException | RuntimeException e) {
             return refuse(batch, DeadLetterReason.INFERENCE_FAILED, e.toString(), used);
         }

@@ -106,7 +106,7 @@ public final class Replay {
         IchConfig.Pipeline p = config.pipeline();
         // Completion comes from the force-complete records; the gap only guards against a series whose control record is lost.
         StreamLimits limits = new StreamLimits(Math.max(p.completionGapMs(), 600_000L), p.maxSlices(), p.maxSeriesBytes(),
-                Math.max(p.maxOpenSeries(), series.size()), 3_600_000L);
+                Math.max(p.maxOpenSeries(), series.size()), 3_600_000L, 0, 0, p.maxAnalysisAttempts());
         IchConfig.Expansion e = config.expansion();
         PipelineSettings settings = PipelineSettings.replay(limits, appId, inputTopic, Topics.RESULTS_REPLAY,
                 new ExpansionAssessor(e.windowHours(), e.absoluteMl(), e.relative()));

@@ -98,7 +98,7 @@ public final class InferenceBenchmark {
             }
             out.add(new CtSlice("2.25.9." + s, "2.25.9", "CT", List.of("ORIGINAL", "PRIMARY", "AXIAL"), 1, s + 1, null,
                     matrix, matrix, new double[] {pixel, pixel}, new double[] {-c * pixel, -c * pixel, z},
-                    new double[] {1, 0, 0, 0, 1, 0}, 1, -1024, px, 1, 2L * matrix * matrix));
+                    new double[] {1, 0, 0, 0, 1, 0}, 1, -1024, px, 1, 2L * matrix * matrix, 5.0, "2.25.9.0", null));
         }
         AssemblyResult r = new SeriesAssembler(AssemblyLimits.DEFAULTS).assemble(out);
         if (r instanceof AssemblyResult.Assembled a) return a.volumes().get(0);

@@ -36,7 +36,7 @@ import org.ichtriage.dicom.net.Part10Input;
  * writing to tmpfs. Prints images/s for both and the ratio (target: ours >= 0.8x storescp), for one
  * association (the target) and for four parallel associations (storescp with --fork).
  *
- * <p>Run: {@code java -cp target/classes:target/lib/* org.ichtriage.ingest.IngestBenchmark [N] [rounds]}
+ * <p>Run: {@code java -cp target/classes:target/lib/* org.ichtriage.ingest.IngestBenchmark [N] [rounds] [sync-instances=true]}
  */
 public final class IngestBenchmark {
     private IngestBenchmark() {
@@ -45,6 +45,7 @@ public final class IngestBenchmark {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        syncInstances = args.length <= 2 || Boolean.parseBoolean(args[2]);
         Path shm = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
         Path work = Files.createTempDirectory(shm, "ich-bench-");
         Path kafkaDir = Files.createTempDirectory("ich-bench-kafka-");
@@ -57,6 +58,8 @@ public final class IngestBenchmark {
     }
 
     private static final int PARALLEL = 4;
+    /** kafka.embedded.sync-instances of the run: each instance synced to disk before it is confirmed. */
+    private static boolean syncInstances = true;
 
     private static void run(int n, int rounds, Path work, Path kafkaDir) throws Exception {
         // the series is split in PARALLEL folders: one storescu walks them all (+r), or one storescu per folder
@@ -73,14 +76,17 @@ public final class IngestBenchmark {
         try (Stream<Path> s = Files.walk(src)) {
             bytes = s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
         }
-        System.out.printf("ingest benchmark: %d slices of 512x512 (%.1f MB), %d rounds, dcmtk with TCP_NODELAY=1, %d CPUs%n",
-                n, bytes / 1e6, rounds, Runtime.getRuntime().availableProcessors());
+        System.out.printf("ingest benchmark: %d slices of 512x512 (%.1f MB), %d rounds, dcmtk with TCP_NODELAY=1, %d CPUs, "
+                        + "kafka.embedded.sync-instances=%s (broker log in %s)%n",
+                n, bytes / 1e6, rounds, Runtime.getRuntime().availableProcessors(), syncInstances, kafkaDir);
         try (EmbeddedKafka kafka = new EmbeddedKafka(kafkaDir, "127.0.0.1", 0).start()) {
             Properties client = new Properties();
             client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
             try (Admin a = Admin.create(client)) {
                 a.createTopics(List.of(new NewTopic(IngestConfig.INSTANCES_TOPIC, 4, (short) 1)
                         .configs(Map.of("max.message.bytes", Integer.toString(16 * 1024 * 1024))))).all().get(30, TimeUnit.SECONDS);
+                // as the service sets it on its embedded broker (kafka.embedded.sync-instances)
+                org.ichtriage.kafka.TopicCatalog.syncInstancesBeforeAck(a, syncInstances);
             }
             AtomicInteger ok = new AtomicInteger();
             AtomicInteger bad = new AtomicInteger();

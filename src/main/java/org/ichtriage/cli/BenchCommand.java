@@ -19,6 +19,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.ichtriage.config.IchConfig;
 import org.ichtriage.bench.InferenceBenchmark;
+import org.ichtriage.bench.MemoryBenchmark;
 import org.ichtriage.phantom.CtSeriesWriter;
 import org.ichtriage.phantom.HeadPhantom;
 import org.ichtriage.phantom.Phantom;
@@ -39,17 +40,19 @@ import org.ichtriage.UserError;
         description = {"Benchmarks that print numbers and ratios (not tests):",
                 "  ingest    N 512x512 slices from dcmtk storescu to us (with the Kafka write) vs to dcmtk storescp on tmpfs",
                 "  inference preprocess + model + postprocess per volume, median of runs, 1 and 2 intra-op threads",
-                "  pipeline  time from the last C-STORE response to the result event, completion wait included (40-slice series)"},
+                "  pipeline  time from the last C-STORE response to the result event, completion wait included (40-slice series)",
+                "  memory    peak RSS of one 256x256 analysis per slice count, each in a fresh JVM, at model.chunk-slices"},
         footer = {"", "Examples:", "  ich-triage bench ingest 200", "  ich-triage bench inference 40 512 10",
+                "  ich-triage bench memory 40 150 600", "  ich-triage bench ingest 200 3 --set kafka.embedded.sync-instances=false", "  ich-triage bench memory --set model.chunk-slices=0 40 150",
                 "  ich-triage bench pipeline 5"})
 final class BenchCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions options;
 
-    @Parameters(index = "0", paramLabel = "WHAT", description = "ingest, inference or pipeline")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "ingest, inference, pipeline or memory")
     String what;
 
-    @Parameters(index = "1..*", paramLabel = "ARGS", description = "ingest: [slices=200] [rounds=3]; inference: [slices=40] [matrix=512] [runs=10]; pipeline: [series=5]")
+    @Parameters(index = "1..*", paramLabel = "ARGS", description = "ingest: [slices=200] [rounds=3]; inference: [slices=40] [matrix=512] [runs=10]; pipeline: [series=5]; memory: [slice counts=40 150 600]")
     List<String> args = new ArrayList<>();
 
     @Option(names = "--gap-ms", defaultValue = "10000", description = "pipeline: completion gap used for the run (default ${DEFAULT-VALUE}, the service's default)")
@@ -58,7 +61,12 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         switch (what) {
-            case "ingest" -> IngestBenchmark.main(args.toArray(String[]::new));
+            case "ingest" -> {
+                IchConfig config = options.load(Map.of());
+                List<String> a = new ArrayList<>(args.isEmpty() ? List.of("200", "3") : args.size() == 1 ? List.of(args.get(0), "3") : args);
+                a.add(Boolean.toString(config.kafka().embeddedSyncInstances()));
+                IngestBenchmark.main(a.toArray(String[]::new));
+            }
             case "inference" -> {
                 IchConfig config = options.load(Map.of());
                 List<String> a = new ArrayList<>();
@@ -67,7 +75,15 @@ final class BenchCommand implements Callable<Integer> {
                 InferenceBenchmark.main(a.toArray(String[]::new));
             }
             case "pipeline" -> pipeline(args.isEmpty() ? 5 : Integer.parseInt(args.get(0)));
-            default -> throw new UserError("unknown benchmark '" + what + "'; give ingest, inference or pipeline");
+            case "memory" -> {
+                IchConfig config = options.load(Map.of());
+                List<String> a = new ArrayList<>();
+                a.add(ModelLocator.cardFor(config.model().path()).toString());
+                a.add(Integer.toString(config.model().chunkSlices()));
+                a.addAll(args.isEmpty() ? List.of("40", "150", "600") : args);
+                MemoryBenchmark.main(a.toArray(String[]::new));
+            }
+            default -> throw new UserError("unknown benchmark '" + what + "'; give ingest, inference, pipeline or memory");
         }
         return 0;
     }

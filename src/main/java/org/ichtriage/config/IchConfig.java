@@ -31,10 +31,14 @@ public record IchConfig(
 
     public enum Provider { AUTO, CUDA, CPU }
 
+    /**
+     * @param embeddedSyncInstances the embedded broker syncs each write to ich.instances.v1 to disk before
+     *                              it confirms it, so that a Success never rests on the page cache alone
+     */
     public record Kafka(Optional<String> bootstrapServers, String embeddedHost, int embeddedPort,
                         String securityProtocol, String saslMechanism, String saslJaasConfig,
                         String truststoreLocation, String truststorePassword,
-                        String keystoreLocation, String keystorePassword) {
+                        String keystoreLocation, String keystorePassword, boolean embeddedSyncInstances) {
         public boolean embedded() {
             return bootstrapServers.isEmpty();
         }
@@ -102,10 +106,17 @@ public record IchConfig(
         }
     }
 
+    /**
+     * @param analysisMemoryBytes   a volume whose estimated analysis memory exceeds this is refused before inference
+     * @param maxAnalysisAttempts   a series whose analysis was started this many times without finishing (the worker
+     *                              died in it) is refused instead of being analysed again
+     */
     public record Pipeline(String applicationId, int streamThreads, long completionGapMs, int maxSlices,
-                           long maxSeriesBytes, int maxOpenSeries, long earlyQuietMs, double earlyMinCoverageMm) {}
+                           long maxSeriesBytes, int maxOpenSeries, long earlyQuietMs, double earlyMinCoverageMm,
+                           long analysisMemoryBytes, int maxAnalysisAttempts) {}
 
-    public record Model(Path path, Provider provider, int intraOpThreads) {}
+    /** @param chunkSlices slices per ONNX Runtime call (0: the whole volume in one call) */
+    public record Model(Path path, Provider provider, int intraOpThreads, int chunkSlices) {}
 
     /** patientKeySecret is empty when the per-installation key file is to be used. */
     public record Results(double largeVolumeMl, double minComponentMm3, PhysicsGate gate, boolean includePatientName,
@@ -141,7 +152,8 @@ public record IchConfig(
                         p.nonEmpty("kafka.embedded.host"), p.port("kafka.embedded.port"), protocol,
                         p.string("kafka.sasl.mechanism"), p.string("kafka.sasl.jaas-config"),
                         p.string("kafka.ssl.truststore.location"), p.string("kafka.ssl.truststore.password"),
-                        p.string("kafka.ssl.keystore.location"), p.string("kafka.ssl.keystore.password")),
+                        p.string("kafka.ssl.keystore.location"), p.string("kafka.ssl.keystore.password"),
+                        p.bool("kafka.embedded.sync-instances")),
                 new Topics(p.intIn("topics.partitions", 1, 1000),
                         (short) p.intIn("topics.replication-factor", 1, 10),
                         p.longRetention("topics.instances.retention-hours")),
@@ -161,12 +173,14 @@ public record IchConfig(
                         p.intIn("pipeline.max-series-mb", 1, 1_000_000) * 1024L * 1024L,
                         p.intIn("pipeline.max-open-series", 1, 100_000),
                         p.intIn("pipeline.early-completion-quiet-ms", 0, 3_600_000),
-                        p.doubleIn("pipeline.early-completion-min-coverage-mm", 0, 2000)),
+                        p.doubleIn("pipeline.early-completion-min-coverage-mm", 0, 2000),
+                        p.intIn("pipeline.analysis-memory-mb", 64, 1_000_000) * 1024L * 1024L,
+                        p.intIn("pipeline.max-analysis-attempts", 1, 100)),
                 new ForwardSettings(p.destinations("forward.destinations"), p.intIn("forward.max-attempts", 1, 100),
                         p.intIn("forward.backoff-ms", 10, 600_000), p.bool("forward.tls")),
                 new Model(Path.of(p.nonEmpty("model.path")),
                         Provider.valueOf(p.oneOf("model.provider", "auto", "cuda", "cpu").toUpperCase(Locale.ROOT)),
-                        p.intIn("model.intra-op-threads", 1, 256)),
+                        p.intIn("model.intra-op-threads", 1, 256), p.intIn("model.chunk-slices", 0, 100_000)),
                 new Results(p.doubleMin("results.large-volume-ml", 0), p.doubleMin("results.min-component-mm3", 0),
                         gate(p), p.bool("results.include-patient-name"), p.optionalSecret("results.patient-key-secret", 16)),
                 new Expansion(p.doubleIn("expansion.window-hours", 1, 24 * 365),

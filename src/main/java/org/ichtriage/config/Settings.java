@@ -16,6 +16,9 @@ public final class Settings {
                     "external Kafka cluster (host:port,...); empty starts an embedded single-node broker. Also read from KAFKA_BOOTSTRAP_SERVERS"),
             Setting.of("kafka.embedded.host", "127.0.0.1", "bind address of the embedded broker"),
             Setting.of("kafka.embedded.port", "9092", "client port of the embedded broker (0 picks a free port)"),
+            Setting.of("kafka.embedded.sync-instances", "true",
+                    "embedded broker: sync every write to ich.instances.v1 to disk before confirming it (flush.messages=1), so that a "
+                            + "C-STORE Success survives a power cut; a cluster gets the same promise from replication instead (docs/operations.md)"),
             Setting.of("kafka.security.protocol", "PLAINTEXT", "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL"),
             Setting.of("kafka.sasl.mechanism", "", "SASL mechanism, e.g. SCRAM-SHA-512 or PLAIN"),
             Setting.secret("kafka.sasl.jaas-config", "SASL JAAS configuration line (secret)"),
@@ -65,9 +68,17 @@ public final class Settings {
             Setting.of("pipeline.max-slices", "1000", "largest number of slices in one series"),
             Setting.of("pipeline.max-series-mb", "1024", "largest series, in MiB of instance data"),
             Setting.of("pipeline.max-open-series", "64", "largest number of series being assembled at once"),
+            Setting.of("pipeline.analysis-memory-mb", "4096",
+                    "memory one analysis may take (estimated from slices x rows x columns and model.chunk-slices, docs/operations.md); "
+                            + "a larger volume is refused to the dead-letter topic (MEMORY_BUDGET_EXCEEDED) instead of risking the worker"),
+            Setting.of("pipeline.max-analysis-attempts", "2",
+                    "a series whose analysis was started this many times without finishing (the worker died in it) goes to the "
+                            + "dead-letter topic (ANALYSIS_NOT_FINISHED) instead of killing the worker again"),
             Setting.of("model.path", "models/slexnet-ich.onnx", "ONNX model; its card is the .json beside it"),
             Setting.of("model.provider", "auto", "auto (CUDA when present, else CPU), cuda or cpu"),
             Setting.of("model.intra-op-threads", "2", "ONNX Runtime intra-op threads per session"),
+            Setting.of("model.chunk-slices", "16",
+                    "slices per ONNX Runtime call; native memory grows with this, not with the series (0: the whole volume in one call)"),
             Setting.of("results.large-volume-ml", "30", "volume at or above which large_volume is flagged"),
             Setting.of("results.min-component-mm3", "1000", "3D lesion components smaller than this (mm^3) are removed; 1000 = 1 mL, chosen on validation (docs/decisions/postprocessing.md); 0 keeps all"),
             Setting.of("results.gate.enabled", "true", "physics gate: a predicted lesion voxel stays only when the mean HU around it is plausible blood (docs/decisions/physics-gate.md)"),

@@ -24,9 +24,20 @@ public enum DeadLetterReason {
     CONFLICTING_DUPLICATE(Stage.ASSEMBLY),
     MISSING_PIXEL_DATA(Stage.ASSEMBLY),
     MISSING_GEOMETRY(Stage.ASSEMBLY),
+    UNSUPPORTED_BITS_ALLOCATED(Stage.ASSEMBLY),
+    UNSUPPORTED_SAMPLES_PER_PIXEL(Stage.ASSEMBLY),
+    TRUNCATED_PIXEL_DATA(Stage.ASSEMBLY),
+    INCOMPLETE_COVERAGE(Stage.ASSEMBLY),
+    MIXED_FRAME_OF_REFERENCE(Stage.ASSEMBLY),
+    IMPLAUSIBLE_HU(Stage.ASSEMBLY),
+    NO_HEAD_FOUND(Stage.ASSEMBLY),
     /** one acquisition stack failed after inference (its SEG could not be built, say) */
     ANALYSIS_FAILED(Stage.ASSEMBLY),
     INFERENCE_FAILED(Stage.INFERENCE),
+    /** the volume's estimated analysis memory exceeds pipeline.analysis-memory-mb: refused before inference */
+    MEMORY_BUDGET_EXCEEDED(Stage.INFERENCE),
+    /** the analysis of this series was started pipeline.max-analysis-attempts times and never finished (the worker died in it) */
+    ANALYSIS_NOT_FINISHED(Stage.INFERENCE),
     // the PACS forwarder
     UNREADABLE_OBJECT(Stage.FORWARD),
     DESTINATION_UNREACHABLE(Stage.FORWARD),

@@ -23,6 +23,7 @@ import org.ichtriage.dicom.codec.DicomReader;
 import org.ichtriage.dicom.codec.DicomWriter;
 import org.ichtriage.dicom.codec.Tag;
 import org.ichtriage.dicom.codec.Uids;
+import org.ichtriage.dicom.net.LogSafe;
 import org.ichtriage.dicom.net.StoreHandler;
 import org.ichtriage.dicom.net.StoreRequest;
 import org.ichtriage.dicom.net.StoreStatus;
@@ -134,7 +135,7 @@ public final class KafkaInstanceSink implements StoreHandler, AutoCloseable {
         ProducerRecord<String, byte[]> rec = new ProducerRecord<>(cfg.topic(), null, series, value, h);
         try {
             RecordMetadata md = producer.send(rec).get(cfg.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            LOG.info("instance {} series {} from {}: {} bytes -> {}-{}@{} in {} ms", inst, series, req.callingAet(),
+            LOG.info("instance {} series {} from {}: {} bytes -> {}-{}@{} in {} ms", inst, series, LogSafe.text(req.callingAet()),
                     value.length, md.topic(), md.partition(), md.offset(), (System.nanoTime() - t0) / 1_000_000);
             io.micrometer.core.instrument.Metrics.counter("ich_ingest_instances_total", "status", "0000").increment();
             org.ichtriage.StageMetrics.record("ingest_kafka_ack", System.nanoTime() - t0, TimeUnit.NANOSECONDS);
@@ -172,7 +173,7 @@ public final class KafkaInstanceSink implements StoreHandler, AutoCloseable {
     private static StoreStatus reject(StoreRequest req, int code, String reason) {
         // the SOP Instance UID is logged only in sanitized form: a hostile one must not forge log lines
         LOG.warn("instance {} from {} ({}) refused with {}: {}", Uids.sanitizeForFileName(req.sopInstanceUid()),
-                req.callingAet(), req.remoteAddress() == null ? "?" : req.remoteAddress().getHostAddress(),
+                LogSafe.text(req.callingAet()), req.remoteAddress() == null ? "?" : req.remoteAddress().getHostAddress(),
                 String.format("%04X", code), reason);
         io.micrometer.core.instrument.Metrics.counter("ich_ingest_instances_total", "status", String.format("%04X", code)).increment();
         return StoreStatus.failure(code, reason);

@@ -12,8 +12,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.ichtriage.config.IchConfig;
@@ -61,6 +64,31 @@ public final class TopicCatalog {
                 "retention.ms", Long.toString(TimeUnit.DAYS.toMillis(7)),
                 "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES),
                 "cleanup.policy", "delete"));
+    }
+
+    /** Topic setting: sync the log to disk after this many records; 1 syncs each write before it is confirmed. */
+    public static final String FLUSH_MESSAGES = "flush.messages";
+
+    /**
+     * On the embedded broker, whose topics are this process's own: makes ich.instances.v1 sync every
+     * write to disk before the broker confirms it (or returns it to the broker's default). Applied to an
+     * existing topic too, so that an installation upgraded in place gets the promise.
+     */
+    public static void syncInstancesBeforeAck(Admin admin, boolean sync) throws InterruptedException, TimeoutException {
+        ConfigResource topic =
+                new ConfigResource(ConfigResource.Type.TOPIC, INSTANCES);
+        AlterConfigOp op = sync
+                ? new AlterConfigOp(new ConfigEntry(FLUSH_MESSAGES, "1"),
+                        AlterConfigOp.OpType.SET)
+                : new AlterConfigOp(new ConfigEntry(FLUSH_MESSAGES, ""),
+                        AlterConfigOp.OpType.DELETE);
+        try {
+            admin.incrementalAlterConfigs(Map.of(topic, List.of(op))).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot set " + FLUSH_MESSAGES + " on " + INSTANCES + ": " + e.getCause().getMessage(), e.getCause());
+        }
+        log.info("{}: {}", INSTANCES, sync ? "each write is synced to disk before it is confirmed (kafka.embedded.sync-instances)"
+                : "writes are confirmed from the page cache (kafka.embedded.sync-instances=false)");
     }
 
     /** Creates the missing topics; existing ones are left as they are (their settings are an operator's choice). */

@@ -12,6 +12,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -67,6 +68,7 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
     private KeyValueStore<String, ReceivedInstance> slices;
     private KeyValueStore<String, SeriesState> series;
     private DeadLetters deadLetters;
+    private AnalysisAttempts attempts;
     /** When this task began processing here; see {@link #quietSince}. */
     private long taskStartedMs;
 
@@ -96,6 +98,10 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
         this.series = context.getStateStore(TriageTopology.SERIES_STORE);
         this.taskStartedMs = context.currentSystemTimeMs();
         this.deadLetters = new DeadLetters(() -> Instant.ofEpochMilli(context.currentSystemTimeMs()), SoftwareVersion.get());
+        // beside the Streams state, not inside a task's folder: Streams wipes those after an unclean stop
+        Object stateDir = context.appConfigs().get(StreamsConfig.STATE_DIR_CONFIG);
+        this.attempts = new AnalysisAttempts(java.nio.file.Path.of(String.valueOf(stateDir)).resolve("analysis-attempts")
+                .resolve(context.applicationId()), limits.maxAnalysisAttempts());
         context.schedule(PUNCTUATE_EVERY, PunctuationType.WALL_CLOCK_TIME, this::punctuate);
     }
 
@@ -265,20 +271,35 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
         List<ReceivedInstance> instances = slicesOf(seriesUid);
         SeriesBatch batch = new SeriesBatch(seriesUid, s.revision(), reason, instances, sourceTopic);
         List<SeriesOutcome> outcomes;
-        try {
-            outcomes = analyzer.analyze(batch);
-        } catch (RuntimeException e) {
-            // An analyzer bug must not take the worker down or lose the series: it becomes a dead letter.
-            log.error("analysis of series {} failed", seriesUid, e);
-            outcomes = List.of(new SeriesOutcome.Refused(deadLetters.of(DeadLetterReason.ANALYSIS_FAILED, e.toString(), seriesUid,
-                    s.revision(), instances.stream().map(ReceivedInstance::sopInstanceUid).toList(), sourceTopic,
-                    OffsetRanges.of(instances))));
+        if (attempts.begin(seriesUid) instanceof AnalysisAttempts.Start.GiveUp g) {
+            outcomes = List.of(refusedWhole(batch, DeadLetterReason.ANALYSIS_NOT_FINISHED, "the analysis of this series was started "
+                    + g.unfinished() + " times in a row and never finished (the worker stopped inside it); not tried again, "
+                    + "pipeline.max-analysis-attempts=" + attempts.maxAttempts()));
+        } else {
+            outcomes = analyzeGuarded(batch);
         }
+        attempts.finished(seriesUid);
         for (SeriesOutcome outcome : outcomes) {
             deliver(seriesUid, s, reason, instances.size(), outcome, now);
         }
         // COMPLETED also after a refusal: late slices may yet make the series analysable as a new revision.
         series.put(seriesUid, s.closed(SeriesState.Status.COMPLETED, now));
+    }
+
+    private List<SeriesOutcome> analyzeGuarded(SeriesBatch batch) {
+        try {
+            return analyzer.analyze(batch);
+        } catch (RuntimeException e) {
+            // An analyzer bug must not take the worker down or lose the series: it becomes a dead letter.
+            log.error("analysis of series {} failed", batch.seriesInstanceUid(), e);
+            return List.of(refusedWhole(batch, DeadLetterReason.ANALYSIS_FAILED, e.toString()));
+        }
+    }
+
+    private SeriesOutcome refusedWhole(SeriesBatch batch, DeadLetterReason reason, String detail) {
+        List<ReceivedInstance> instances = batch.instances();
+        return new SeriesOutcome.Refused(deadLetters.of(reason, detail, batch.seriesInstanceUid(), batch.revision(),
+                instances.stream().map(ReceivedInstance::sopInstanceUid).toList(), sourceTopic, OffsetRanges.of(instances)));
     }
 
     private void deliver(String seriesUid, SeriesState s, CompletionReason reason, int instanceCount, SeriesOutcome outcome, long now) {

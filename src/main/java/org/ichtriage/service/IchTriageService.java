@@ -99,6 +99,10 @@ public final class IchTriageService implements AutoCloseable {
         started.push(admin);
         health.addCheck("kafka", new CachedCheck(() -> KafkaConnection.unreachableReason(admin, 2000), 2000));
         TopicCatalog.ensureTopics(admin, config.topics());
+        if (config.kafka().embedded()) {
+            // one broker, no replicas: the disk is the only thing behind a C-STORE Success
+            TopicCatalog.syncInstancesBeforeAck(admin, config.kafka().embeddedSyncInstances());
+        }
         if (config.role() == IchConfig.Role.ALL || config.role() == IchConfig.Role.WORKER) {
             startWorker();
         }
@@ -144,7 +148,8 @@ public final class IchTriageService implements AutoCloseable {
         TriageAnalyzer analyzer = own(WorkerAssembly.analyzer(config, model, config.forward().destinationNames()));
         IchConfig.Pipeline p = config.pipeline();
         StreamLimits limits = new StreamLimits(p.completionGapMs(), p.maxSlices(), p.maxSeriesBytes(), p.maxOpenSeries(),
-                Math.max(10 * 60_000L, 3 * p.completionGapMs()), p.earlyQuietMs(), p.earlyMinCoverageMm());
+                Math.max(10 * 60_000L, 3 * p.completionGapMs()), p.earlyQuietMs(), p.earlyMinCoverageMm(),
+                p.maxAnalysisAttempts());
         IchConfig.Expansion e = config.expansion();
         PipelineSettings settings = PipelineSettings.live(limits, p.applicationId(),
                 new ExpansionAssessor(e.windowHours(), e.absoluteMl(), e.relative()));

@@ -24,9 +24,10 @@ public final class WorkerAssembly {
     private WorkerAssembly() {}
 
     public static SegmentationModel openModel(IchConfig config) throws ModelException {
+        NativeLibraries.useStateDirForOnnxRuntime(config.stateDir());
         Path card = ModelLocator.cardFor(config.model().path());
         return SegmentationModel.open(card, new SegmentationModel.Options(
-                ProviderPreference.valueOf(config.model().provider().name()), config.model().intraOpThreads(), 0));
+                ProviderPreference.valueOf(config.model().provider().name()), config.model().intraOpThreads(), config.model().chunkSlices()));
     }
 
     public static PostprocessConfig postprocessConfig(IchConfig config) {
@@ -70,7 +71,7 @@ public final class WorkerAssembly {
         return new TriageAnalyzer(segmenters, assembler(config), derivedObjects(),
                 PatientKey.forInstallation(config.results().patientKeySecret(), config.stateDir()),
                 new TriageAnalyzer.Settings(applicationId, config.results().includePatientName(), forwardDestinations,
-                        selectionRules(config.selection())),
+                        selectionRules(config.selection()), config.pipeline().analysisMemoryBytes()),
                 Clock.systemUTC());
     }
 

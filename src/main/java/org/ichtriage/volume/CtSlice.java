@@ -19,6 +19,9 @@ import java.util.Objects;
  *                                instance carried no pixel data. Unsigned data is held bit-exact in
  *                                the short and widened by {@link #storedValue(int)}
  * @param byteSize                size of the encoded instance, for the per-series byte limit
+ * @param sliceThicknessMm        (0018,0050), null when absent or not a positive number
+ * @param frameOfReferenceUid     (0020,0052), null when absent
+ * @param pixelDataIssue          why {@code storedPixels} is null, when it is
  */
 public record CtSlice(
         String sopInstanceUid,
@@ -37,7 +40,18 @@ public record CtSlice(
         double rescaleIntercept,
         short[] storedPixels,
         int pixelRepresentation,
-        long byteSize) {
+        long byteSize,
+        Double sliceThicknessMm,
+        String frameOfReferenceUid,
+        PixelDataIssue pixelDataIssue) {
+
+    /** Why an instance has no usable pixels: the refusal it causes and what exactly is wrong. */
+    public record PixelDataIssue(RefusalReason reason, String detail) {
+        public PixelDataIssue {
+            Objects.requireNonNull(reason);
+            Objects.requireNonNull(detail);
+        }
+    }
 
     public CtSlice {
         Objects.requireNonNull(sopInstanceUid, "sopInstanceUid");
@@ -95,6 +109,7 @@ public record CtSlice(
     public CtSlice withStoredPixels(short[] pixels) {
         return new CtSlice(sopInstanceUid, seriesInstanceUid, modality, imageType, acquisitionNumber, instanceNumber,
                 imagesInAcquisition, rows, columns, pixelSpacing, imagePositionPatient, imageOrientationPatient,
-                rescaleSlope, rescaleIntercept, pixels, pixelRepresentation, byteSize);
+                rescaleSlope, rescaleIntercept, pixels, pixelRepresentation, byteSize, sliceThicknessMm, frameOfReferenceUid,
+                pixels == null ? pixelDataIssue : null);
     }
 }

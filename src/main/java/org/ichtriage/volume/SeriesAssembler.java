@@ -121,9 +121,17 @@ public final class SeriesAssembler {
             }
         }
         for (CtSlice s : images) {
+            // positions in different frames of reference cannot be sorted against each other
+            if (!Objects.equals(s.frameOfReferenceUid(), ref.frameOfReferenceUid())) {
+                return refuse(RefusalReason.MIXED_FRAME_OF_REFERENCE, "instance " + s.instanceNumber() + " has FrameOfReferenceUID (0020,0052) "
+                        + s.frameOfReferenceUid() + ", instance " + ref.instanceNumber() + " has " + ref.frameOfReferenceUid());
+            }
+        }
+        for (CtSlice s : images) {
             if (!s.hasPixelData()) {
-                return refuse(RefusalReason.MISSING_PIXEL_DATA, "instance " + s.instanceNumber() + " ("
-                        + s.sopInstanceUid() + ") has no pixel data of " + s.rows() + "x" + s.columns());
+                CtSlice.PixelDataIssue issue = s.pixelDataIssue() != null ? s.pixelDataIssue()
+                        : new CtSlice.PixelDataIssue(RefusalReason.MISSING_PIXEL_DATA, "has no pixel data of " + s.rows() + "x" + s.columns());
+                return refuse(issue.reason(), "instance " + s.instanceNumber() + " (" + s.sopInstanceUid() + ") " + issue.detail());
             }
         }
 
@@ -174,8 +182,41 @@ public final class SeriesAssembler {
                         trim(limits.maxGapRatio()), median));
             }
         }
+        AssemblyResult.Refused uncovered = coverage(sorted, steps, where);
+        if (uncovered != null) return uncovered;
         Integer acq = split ? stack.get(0).acquisitionNumber() : null;
         return CtVolume.of(series, acq, sorted, pos, rowDir, colDir, normal, spacing[0], spacing[1]);
+    }
+
+    /**
+     * The median rule above cannot see a series that is sparse throughout (3 slices 21 and 97 mm apart
+     * have a median step of 59 mm): each step is also held against what the slices themselves say they
+     * cover, SliceThickness, with the same tolerance as the median rule (one missing slice). A stack
+     * far smaller than its announced ImagesInAcquisition is a fragment, whatever its steps.
+     */
+    private AssemblyResult.Refused coverage(List<CtSlice> sorted, double[] steps, String where) {
+        for (int i = 0; i < steps.length; i++) {
+            Double a = sorted.get(i).sliceThicknessMm();
+            Double b = sorted.get(i + 1).sliceThicknessMm();
+            if (a == null || b == null) continue;
+            double covered = Math.max(a, b);
+            if (steps[i] > limits.maxGapRatio() * covered + limits.positionToleranceMm()) {
+                return refuse(RefusalReason.INCOMPLETE_COVERAGE, String.format(Locale.ROOT,
+                        "step of %.2f mm between instance %d and %d%s exceeds %s x SliceThickness (0018,0050) %.2f mm: "
+                                + "the slices do not cover the head contiguously", steps[i], sorted.get(i).instanceNumber(),
+                        sorted.get(i + 1).instanceNumber(), where, trim(limits.maxGapRatio()), covered));
+            }
+        }
+        int announced = 0;
+        for (CtSlice s : sorted) {
+            if (s.imagesInAcquisition() != null) announced = Math.max(announced, s.imagesInAcquisition());
+        }
+        if (announced > 0 && sorted.size() * limits.maxGapRatio() < announced) {
+            return refuse(RefusalReason.INCOMPLETE_COVERAGE, String.format(Locale.ROOT,
+                    "%d slice(s)%s of %d announced by ImagesInAcquisition (0020,1002): less than 1/%s of the acquisition arrived",
+                    sorted.size(), where, announced, trim(limits.maxGapRatio())));
+        }
+        return null;
     }
 
     /** One stack per acquisition when acquisitions overlap along the normal, else one stack. */

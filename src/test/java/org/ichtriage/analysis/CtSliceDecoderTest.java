@@ -81,6 +81,47 @@ class CtSliceDecoderTest {
         assertNull(CtSliceDecoder.decode(ds, 0).storedPixels());
     }
 
+    private static org.ichtriage.volume.RefusalReason issueOf(DicomObject ds) throws Exception {
+        CtSlice s = CtSliceDecoder.decode(ds, 0);
+        assertNull(s.storedPixels());
+        return s.pixelDataIssue().reason();
+    }
+
+    @Test
+    void everyUnusablePixelEncodingHasItsOwnReasonNotMissingPixelData() throws Exception {
+        for (int bits : new int[] {8, 12, 32}) {
+            DicomObject ds = slice(16, 1, null, (short) 1, (short) 2);
+            ds.putInts(Tag.BitsAllocated, VR.US, bits);
+            assertEquals(org.ichtriage.volume.RefusalReason.UNSUPPORTED_BITS_ALLOCATED, issueOf(ds), "BitsAllocated " + bits);
+            assertEquals("has BitsAllocated (0028,0100) " + bits + "; only 16 is supported",
+                    CtSliceDecoder.decode(ds, 0).pixelDataIssue().detail());
+        }
+        DicomObject rgb = slice(16, 1, null, (short) 1, (short) 2);
+        rgb.putInts(Tag.SamplesPerPixel, VR.US, 3);
+        assertEquals(org.ichtriage.volume.RefusalReason.UNSUPPORTED_SAMPLES_PER_PIXEL, issueOf(rgb));
+        DicomObject truncated = slice(16, 1, null, (short) 1, (short) 2);
+        truncated.putBytes(Tag.PixelData, VR.OW, new byte[] {1, 0});
+        assertEquals(org.ichtriage.volume.RefusalReason.TRUNCATED_PIXEL_DATA, issueOf(truncated));
+        assertEquals("has PixelData (7FE0,0010) of 2 bytes, 1x2 16-bit pixels need 4", CtSliceDecoder.decode(truncated, 0).pixelDataIssue().detail());
+        DicomObject none = slice(16, 1, null, (short) 1, (short) 2);
+        none.remove(Tag.PixelData);
+        assertEquals(org.ichtriage.volume.RefusalReason.MISSING_PIXEL_DATA, issueOf(none));
+        CtSlice fine = CtSliceDecoder.decode(slice(16, 1, null, (short) 1, (short) 2), 0);
+        assertNull(fine.pixelDataIssue());
+        assertEquals(2, fine.storedValue(1));
+    }
+
+    @Test
+    void thicknessAndFrameOfReferenceAreRead() throws Exception {
+        DicomObject ds = slice(16, 1, null, (short) 1);
+        assertNull(CtSliceDecoder.decode(ds, 0).sliceThicknessMm());
+        ds.putString(Tag.SliceThickness, VR.DS, "5.0");
+        ds.putString(Tag.FrameOfReferenceUID, VR.UI, "1.2.840.9");
+        CtSlice s = CtSliceDecoder.decode(ds, 0);
+        assertEquals(5.0, s.sliceThicknessMm());
+        assertEquals("1.2.840.9", s.frameOfReferenceUid());
+    }
+
     @TempDir
     Path tmp;
 

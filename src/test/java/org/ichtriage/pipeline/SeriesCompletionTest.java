@@ -243,7 +243,7 @@ class SeriesCompletionTest {
     }
 
     private void startWithEarlyCompletion() {
-        startWith(new StreamLimits(GAP, 50, 64L << 20, 4, 60_000, 1500, 100));
+        startWith(new StreamLimits(GAP, 50, 64L << 20, 4, 60_000, 1500, 100, StreamLimits.DEFAULT_MAX_ANALYSIS_ATTEMPTS));
     }
 
     @Test

@@ -26,6 +26,9 @@ public final class CtSlices {
     private short[] storedPixels;
     private int pixelRepresentation = 1;
     private long byteSize = 1000;
+    private Double sliceThicknessMm;
+    private String frameOfReferenceUid = "1.2.3.9";
+    private CtSlice.PixelDataIssue pixelDataIssue;
 
     private CtSlices() {
     }
@@ -50,10 +53,15 @@ public final class CtSlices {
     public CtSlices pixels(short[] v) { storedPixels = v; return this; }
     public CtSlices pixelRepresentation(int v) { pixelRepresentation = v; return this; }
     public CtSlices byteSize(long v) { byteSize = v; return this; }
+    public CtSlices thickness(Double mm) { sliceThicknessMm = mm; return this; }
+    public CtSlices frameOfReference(String uid) { frameOfReferenceUid = uid; return this; }
+    /** No pixels, for the reason given. */
+    public CtSlices pixelDataIssue(CtSlice.PixelDataIssue issue) { pixelDataIssue = issue; return this; }
 
     public CtSlice build() {
         return new CtSlice(sopInstanceUid, seriesInstanceUid, modality, imageType, acquisitionNumber, instanceNumber,
                 imagesInAcquisition, rows, columns, pixelSpacing, imagePositionPatient, imageOrientationPatient, rescaleSlope,
-                rescaleIntercept, storedPixels == null ? new short[rows * columns] : storedPixels, pixelRepresentation, byteSize);
+                rescaleIntercept, pixelDataIssue != null ? null : storedPixels == null ? new short[rows * columns] : storedPixels,
+                pixelRepresentation, byteSize, sliceThicknessMm, frameOfReferenceUid, pixelDataIssue);
     }
 }

@@ -80,7 +80,7 @@ class GeTiltedSeriesTest {
                 Integer.parseInt(tags.get("00200013").trim()), null, rows, cols, ds(tags.get("00280030")),
                 ds(tags.get("00200032")), ds(tags.get("00200037")), ds(tags.get("00281053"))[0],
                 ds(tags.get("00281052"))[0], new short[rows * cols], Integer.parseInt(tags.get("00280103")),
-                Files.size(file));
+                Files.size(file), tags.containsKey("00180050") ? ds(tags.get("00180050"))[0] : null, tags.get("00200052"), null);
     }
 
     private static double[] ds(String v) {

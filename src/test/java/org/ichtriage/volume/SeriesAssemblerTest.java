@@ -212,4 +212,70 @@ class SeriesAssemblerTest {
                 .pixels(signed.storedPixels()).byteSize(1).build();
         assertEquals(-2 - 1024, s2.hu(5), 0);
     }
+
+    /** Instances of a 28-slice series at 5 mm: instance n sits at z = 5 (n - 1), SliceThickness as given. */
+    private static CtSlice ofTwentyEight(int instance, double thicknessMm, Integer announced) {
+        return CtSlices.axial().sop("1.2.3.4.5." + instance).series(Slices.SERIES).instance(instance)
+                .position(new double[] {-100, -100, 5.0 * (instance - 1)}).thickness(thicknessMm)
+                .imagesInAcquisition(announced).build();
+    }
+
+    @Test
+    void threeSlicesOfTwentyEightFarApartAreRefusedAgainstTheirThickness() {
+        // the probe's series: 21 and 97 mm apart, 4-7 mm thick; the median step (59 mm) hides the gaps
+        List<CtSlice> sparse = List.of(
+                CtSlices.axial().sop("1.2.3.4.5.1").series(Slices.SERIES).instance(1).position(new double[] {-100, -100, 0}).thickness(4.0).build(),
+                CtSlices.axial().sop("1.2.3.4.5.5").series(Slices.SERIES).instance(5).position(new double[] {-100, -100, 21}).thickness(7.0).build(),
+                CtSlices.axial().sop("1.2.3.4.5.24").series(Slices.SERIES).instance(24).position(new double[] {-100, -100, 118}).thickness(5.0).build());
+        AssemblyResult.Refused r = refused(sparse, RefusalReason.INCOMPLETE_COVERAGE);
+        assertEquals("step of 21.00 mm between instance 1 and 5 exceeds 2 x SliceThickness (0018,0050) 7.00 mm: "
+                + "the slices do not cover the head contiguously", r.detail());
+    }
+
+    @Test
+    void aFragmentOfTheAnnouncedAcquisitionIsRefusedEvenWhenItsStepsAreTight() {
+        List<CtSlice> fragment = List.of(ofTwentyEight(10, 5.0, 28), ofTwentyEight(11, 5.0, 28), ofTwentyEight(12, 5.0, 28));
+        AssemblyResult.Refused r = refused(fragment, RefusalReason.INCOMPLETE_COVERAGE);
+        assertTrue(r.detail().startsWith("3 slice(s) of 28 announced by ImagesInAcquisition (0020,1002)"), r.detail());
+    }
+
+    @Test
+    void aContiguousSeriesStillPassesWithThicknessAndAnnouncedCount() {
+        List<CtSlice> all = new ArrayList<>();
+        for (int n = 1; n <= 28; n++) all.add(ofTwentyEight(n, 5.0, 28));
+        assertEquals(28, assembled(all).volumes().get(0).sliceCount());
+        // one missing slice is tolerated as by the median rule; fourteen of 28 is half the acquisition
+        List<CtSlice> oneMissing = new ArrayList<>(all);
+        oneMissing.remove(13);
+        assertEquals(27, assembled(oneMissing).volumes().get(0).sliceCount());
+        // thin slices at their own spacing, and a series without SliceThickness, keep the median rule only
+        List<CtSlice> thin = new ArrayList<>();
+        for (int n = 1; n <= 5; n++) {
+            thin.add(CtSlices.axial().sop("1.2.3.4.5." + n).series(Slices.SERIES).instance(n)
+                    .position(new double[] {-100, -100, 0.625 * n}).thickness(0.625).build());
+        }
+        assertEquals(5, assembled(thin).volumes().get(0).sliceCount());
+        assertEquals(5, assembled(Slices.stack(0, 5, 10, 15, 20)).volumes().get(0).sliceCount());
+    }
+
+    @Test
+    void twoFramesOfReferenceInOneSeriesAreRefused() {
+        List<CtSlice> in = new ArrayList<>(Slices.stack(0, 5));
+        in.add(CtSlices.axial().sop("1.2.3.4.5.3").series(Slices.SERIES).instance(3).position(new double[] {-100, -100, 10})
+                .frameOfReference("1.2.3.77").build());
+        AssemblyResult.Refused r = refused(in, RefusalReason.MIXED_FRAME_OF_REFERENCE);
+        assertEquals("instance 3 has FrameOfReferenceUID (0020,0052) 1.2.3.77, instance 1 has 1.2.3.9", r.detail());
+    }
+
+    @Test
+    void eachPixelDataProblemKeepsItsOwnReason() {
+        for (RefusalReason reason : List.of(RefusalReason.UNSUPPORTED_BITS_ALLOCATED, RefusalReason.UNSUPPORTED_SAMPLES_PER_PIXEL,
+                RefusalReason.TRUNCATED_PIXEL_DATA)) {
+            List<CtSlice> in = new ArrayList<>(Slices.stack(0, 5));
+            in.add(CtSlices.axial().sop("1.2.3.4.5.3").series(Slices.SERIES).instance(3).position(new double[] {-100, -100, 10})
+                    .pixelDataIssue(new CtSlice.PixelDataIssue(reason, "says why")).build());
+            AssemblyResult.Refused r = refused(in, reason);
+            assertEquals("instance 3 (1.2.3.4.5.3) says why", r.detail());
+        }
+    }
 }

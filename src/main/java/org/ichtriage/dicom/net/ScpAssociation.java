@@ -103,10 +103,12 @@ final class ScpAssociation {
             throw new PduException("expected A-ASSOCIATE-RQ, got PDU type " + pdu.type(), Abort.REASON_UNEXPECTED_PDU, 0);
         }
         AssociateRq rq = Pdus.decodeAssociateRq(pdu.body());
-        callingAet = rq.callingAet();
+        // only ever logged: escaped once here
+        callingAet = LogSafe.text(rq.callingAet());
         AssociateRj rj = check(rq);
         if (rj != null) {
-            LOG.warn("association from {} ({}) to {} rejected: {}", callingAet, remote.getHostAddress(), rq.calledAet(), rj.describe());
+            LOG.warn("association from {} ({}) to {} rejected: {}", callingAet, remote.getHostAddress(), LogSafe.text(rq.calledAet()),
+                    rj.describe());
             reject(rj);
             return false;
         }
