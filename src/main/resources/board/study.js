@@ -101,6 +101,19 @@ function trail(body, ev) {
   return el('table', { id: 'trailTable' }, el('tbody', {}, rows));
 }
 
+function studyVerdict(v, current) {
+  if (!v) return el('p', { class: 'muted', text: 'no study verdict yet' });
+  const rows = v.series.map(s => el('tr', { 'data-series': s.series_instance_uid },
+    el('td', {}, s.series_instance_uid === current ? el('strong', { text: s.series_description || s.series_instance_uid })
+      : el('a', { href: `/ui/study.html?series=${encodeURIComponent(s.series_instance_uid)}`, text: s.series_description || s.series_instance_uid })),
+    el('td', { text: s.triage_category }), el('td', { text: `${ml(s.volume_ml)} mL` }), el('td', { text: String(s.slice_count) }),
+    el('td', { text: s.series_instance_uid === v.deciding_series.series_instance_uid ? 'decides' : '' })));
+  return el('div', { id: 'studyVerdict' },
+    el('p', {}, `Study: ${v.triage_category}, ${ml(v.volume_ml)} mL (revision ${v.revision}; the most urgent of ${v.series.length} series decides)`),
+    el('table', {}, el('thead', {}, el('tr', {}, ...['Series', 'Category', 'Volume', 'Slices', ''].map(h => el('th', { text: h })))),
+      el('tbody', {}, rows)));
+}
+
 async function start() {
   if (!series) { status.textContent = 'no series given'; return; }
   const body = await api(base);
@@ -130,6 +143,7 @@ async function start() {
       ['Outputs', body.outputs.map(o => `${o.kind} ich.seg.v1-${o.partition}@${o.offset}`).join(', ') || 'none'],
       ['Event', ev.event_id], ['Series UID', ev.series_instance_uid], ['Software', `${ev.software.name} ${ev.software.version}`]]);
     document.getElementById('chart').replaceChildren(chart(body.history, ev.series_instance_uid));
+    document.getElementById('study').replaceChildren(studyVerdict(body.study_verdict, ev.series_instance_uid));
     document.getElementById('expansion').textContent = ev.expansion
       ? `Hematoma expansion: ${ev.expansion.hematoma_expansion} (${ev.expansion.absolute_change_ml >= 0 ? '+' : ''}${ml(ev.expansion.absolute_change_ml)} mL over ${ev.expansion.hours_between.toFixed(1)} h)`
       : (body.history.length > 1 ? 'Hematoma expansion: not assessed for this series' : 'Only one study of this patient on the board.');

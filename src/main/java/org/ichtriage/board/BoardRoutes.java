@@ -174,6 +174,10 @@ public final class BoardRoutes {
             body.put("revisions", s.revisions().stream().map(e -> Map.of("revision", e.revision(), "event_id", e.eventId(),
                     "created_at", e.createdAt(), "volume_ml", e.volume().ml(), "completion_reason", e.provenance().completionReason())).toList());
             body.put("history", view().history(latest.patient() == null ? null : latest.patient().key()));
+            view().studyVerdict(latest.studyInstanceUid()).ifPresent(v -> body.put("study_verdict", v.patient() == null || includePatientNames
+                    ? v : new org.ichtriage.events.StudyVerdict(v.schema(), v.studyInstanceUid(), v.revision(), v.createdAt(),
+                    v.accessionNumber(), new ResultEvent.Patient(v.patient().key(), null, null), v.triageCategory(), v.ichDetected(),
+                    v.volumeMl(), v.rule(), v.decidingSeries(), v.series())));
             body.put("outputs", s.outputs());
             try {
                 SeriesImages.Loaded loaded = images.load(latest, s.outputs());

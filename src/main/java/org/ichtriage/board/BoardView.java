@@ -32,6 +32,7 @@ import org.ichtriage.events.ForwardingStatus;
 import org.ichtriage.events.OutputHeaders;
 import org.ichtriage.events.ResultEvent;
 import org.ichtriage.events.SkippedSeries;
+import org.ichtriage.events.StudyVerdict;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class BoardView implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BoardView.class);
-    private static final List<String> TOPICS = List.of(Topics.RESULTS, Topics.DEADLETTER, Topics.FORWARDING, Topics.SEG, Topics.SKIPPED);
+    private static final List<String> TOPICS = List.of(Topics.RESULTS, Topics.DEADLETTER, Topics.FORWARDING, Topics.SEG, Topics.SKIPPED, Topics.STUDY_RESULTS);
     private static final int MAX_DEAD_LETTERS = 1000;
 
     /** Where a derived object of a result lies on ich.seg.v1, so that the page can show it without a search. */
@@ -80,6 +81,8 @@ public final class BoardView implements AutoCloseable {
     private final Map<String, SeriesState> series = new LinkedHashMap<>();
     private final Deque<DeadLetterEntry> deadLetters = new ArrayDeque<>();
     private final Deque<SkippedSeries> skipped = new ArrayDeque<>();
+    /** The latest verdict of each study, by Study Instance UID; bounded with the series. */
+    private final Map<String, StudyVerdict> studyVerdicts = new LinkedHashMap<>();
     private final List<Consumer<WorklistRow>> listeners = new CopyOnWriteArrayList<>();
     private final Thread thread;
     private volatile Map<TopicPartition, Long> catchUpTo;
@@ -172,6 +175,14 @@ public final class BoardView implements AutoCloseable {
                     skipped.addLast(EventJson.fromBytes(r.value(), SkippedSeries.class));
                     if (skipped.size() > MAX_DEAD_LETTERS) {
                         skipped.removeFirst();
+                    }
+                }
+                case Topics.STUDY_RESULTS -> {
+                    StudyVerdict v = EventJson.fromBytes(r.value(), StudyVerdict.class);
+                    studyVerdicts.remove(v.studyInstanceUid());
+                    studyVerdicts.put(v.studyInstanceUid(), v);
+                    while (studyVerdicts.size() > maxSeries) {
+                        studyVerdicts.remove(studyVerdicts.keySet().iterator().next());
                     }
                 }
                 case Topics.SEG -> {
@@ -309,6 +320,11 @@ public final class BoardView implements AutoCloseable {
         List<DeadLetterEntry> out = new ArrayList<>(deadLetters);
         java.util.Collections.reverse(out);
         return out;
+    }
+
+    /** The latest verdict of the study, when the study stage has given one. */
+    public synchronized Optional<StudyVerdict> studyVerdict(String studyInstanceUid) {
+        return Optional.ofNullable(studyInstanceUid == null ? null : studyVerdicts.get(studyInstanceUid));
     }
 
     /** Series the selection rules did not analyse, newest first. */
