@@ -22,6 +22,9 @@ final class ConfigCommand implements Callable<Integer> {
     public Integer call() {
         ResolvedSettings resolved = options.resolve(Map.of());
         IchConfig.from(resolved); // validates: a bad value stops here with one line
+        java.nio.file.Path file = options.effectiveConfigFile(System.getenv());
+        System.out.println("# config file: " + (file == null
+                ? "none (--config FILE, ICH_CONFIG, or ./" + ConfigOptions.DEFAULT_CONFIG_FILE + " when it exists)" : file));
         for (Setting s : Settings.ALL) {
             ResolvedSettings.Value v = resolved.get(s.key());
             String shown = s.secret() && !v.raw().isEmpty() ? "****" : v.raw();
