@@ -38,7 +38,7 @@ import org.ichtriage.UserError;
         description = {"Analyse a folder of DICOM files without Kafka: the same assembly checks, preprocessing, model and",
                 "postprocessing as the worker. Writes OUT/result.json (schema ich-result.v1), OUT/seg.dcm and the key images,",
                 "or OUT/deadletter.json with the reason the series was refused. One subfolder per series when there are several."},
-        footer = {"", "Examples:", "  ich-triage analyze ../shared/data/ct-head-ge-tilt --out /tmp/ge",
+        footer = {"", "Examples:", "  ich-triage analyze ct-head-ge-tilt/ --out /tmp/ge",
                 "  ich-triage analyze study/ --out out/ --set model.path=models/other.onnx"})
 final class AnalyzeCommand implements Callable<Integer> {
     @Mixin

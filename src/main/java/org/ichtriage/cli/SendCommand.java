@@ -24,7 +24,7 @@ import org.ichtriage.UserError;
 
 @Command(name = "send", mixinStandardHelpOptions = true,
         description = "Send DICOM Part 10 files by C-STORE over one association (files sent as stored, no re-encoding).",
-        footer = {"", "Example:", "  ich-triage send ../shared/data/ct-head-ge-tilt --host 127.0.0.1 --port 11112 --aet ICHTRIAGE",
+        footer = {"", "Example:", "  ich-triage send ct-head-ge-tilt/ --host 127.0.0.1 --port 11112 --aet ICHTRIAGE",
                 "", "Files that are not DICOM (a README, a licence) are skipped and counted.",
                 "Exit status: 0 every DICOM file stored, 1 some refused or unreadable, 2 no association or no DICOM file."})
 public final class SendCommand implements Callable<Integer> {
