@@ -22,6 +22,8 @@ public final class ExpectedKafkaWarnings extends Filter<ILoggingEvent> {
                     "the embedded broker's first start formats an empty metadata log; it says so at WARN"),
             new Expected("org.apache.kafka.clients.NetworkClient", "Attempting to close NetworkClient that has already been closed",
                     "the embedded broker's shutdown closes its controller channel twice"),
+            new Expected("org.apache.kafka.clients.NetworkClient", "[AdminClient clientId=" + KafkaConnection.PROBE_CLIENT_ID + "]",
+                    "the command-line tools' broker probe says in one line of its own when no broker answers"),
             new Expected("org.apache.kafka.streams.StreamsConfig", "Processing exception handler is not enabled for the GlobalThread",
                     "PipelineRunner sets processing.exception.handler.global.enabled, but Kafka Streams 4.4 builds a quiet copy of the "
                             + "config without it (ClientUtils.QuietStreamsConfig) that warns anyway"));
