@@ -17,4 +17,13 @@ class ConfigOptionsTest {
         assertEquals(1, two.lines().count());
         assertEquals(true, two.contains("variables ICH_A, ICH_B:"), two);
     }
+
+    @Test
+    void analyzeSaysWhichPatientKeyItUsed() {
+        java.nio.file.Path key = java.nio.file.Path.of("/srv/ich/state/patient-key");
+        String fresh = AnalyzeCommand.patientKeyNote(false, key, false);
+        assertEquals(true, fresh.contains("NEW key created now in /srv/ich/state/patient-key: it is local and will not match"), fresh);
+        assertEquals(true, AnalyzeCommand.patientKeyNote(false, key, true).contains("from /srv/ich/state/patient-key (matches a service"));
+        assertEquals(true, AnalyzeCommand.patientKeyNote(true, key, false).contains("from results.patient-key-secret"));
+    }
 }

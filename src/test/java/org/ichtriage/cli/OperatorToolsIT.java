@@ -10,15 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.ichtriage.Topics;
 import org.ichtriage.config.IchConfig;
 import org.ichtriage.kafka.EmbeddedKafka;
 import org.ichtriage.phantom.CtSeriesWriter;
@@ -50,14 +43,21 @@ class OperatorToolsIT {
     @BeforeAll
     void start() throws Exception {
         assertTrue(Files.exists(SHIPPED_MODEL), "the shipped model is part of the repository");
-        IchConfig config = IchConfig.load(null, Map.of(), Map.of(
-                "state.dir", tmp.resolve("state").toString(),
-                "kafka.embedded.port", "0",
-                "http.port", "0",
-                "dicom.port", "0",
-                // a series waits for more instances for an hour: only `complete` can close it within the test
-                "pipeline.completion-gap-ms", "3600000",
-                "model.path", SHIPPED_MODEL.toString()));
+        Map<String, String> settings = new java.util.LinkedHashMap<>();
+        settings.put("state.dir", tmp.resolve("state").toString());
+        settings.put("kafka.embedded.port", "0");
+        settings.put("http.port", "0");
+        settings.put("dicom.port", "0");
+        // a series waits for more instances for an hour: only `complete` can close it within the test
+        settings.put("pipeline.completion-gap-ms", "3600000");
+        settings.put("model.path", SHIPPED_MODEL.toString());
+        // a forwarder and an alert output to closed ports, so that their metrics are exported too
+        settings.put("forward.destinations", "PACS@127.0.0.1:" + EmbeddedKafka.freePort("127.0.0.1"));
+        settings.put("forward.max-attempts", "1");
+        settings.put("alerts.webhook.urls", "http://127.0.0.1:" + EmbeddedKafka.freePort("127.0.0.1") + "/hook");
+        settings.put("alerts.webhook.secret", "operator-tools-it-webhook-key");
+        settings.put("alerts.max-attempts", "1");
+        IchConfig config = IchConfig.load(null, Map.of(), settings);
         service = new IchTriageService(config).start();
         bootstrap = service.kafka().bootstrapServers();
     }
@@ -76,13 +76,15 @@ class OperatorToolsIT {
             java.util.Arrays.fill(px, (short) 30);
             hu.add(new CtSeriesWriter.HuSlice(px));
         }
-        Properties p = service.kafka().clientProperties();
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
-            for (byte[] b : CtSeriesWriter.write(id, hu, 64, 64, 3.0, 5.0, false)) {
-                producer.send(new ProducerRecord<>(Topics.INSTANCES, id.seriesInstanceUid(), b)).get(30, TimeUnit.SECONDS);
-            }
+        // by C-STORE to the service's listener, the way a modality sends
+        Path dir = Files.createDirectories(tmp.resolve(id.seriesInstanceUid()));
+        List<Path> files = new ArrayList<>();
+        List<byte[]> instances = CtSeriesWriter.write(id, hu, 64, 64, 3.0, 5.0, false);
+        for (int i = 0; i < instances.size(); i++) {
+            files.add(Files.write(dir.resolve(i + ".dcm"), instances.get(i)));
         }
+        SendCommand.Summary sent = SendCommand.sendFiles(files, "127.0.0.1", service.dicomPort(), "ICHTRIAGE", "OPS-IT");
+        assertEquals(slices, sent.stored(), "instances stored by the service");
     }
 
     @Test
@@ -103,6 +105,18 @@ class OperatorToolsIT {
         assertTrue(seconds < 180, "closed in " + seconds + " s");
         String metrics = service.registry().scrape();
         assertTrue(metrics.contains("ich_results_total{completion_reason=\"FORCED\""), "results counted by completion reason");
+    }
+
+    @Test
+    @Order(2)
+    void completeOfATooShortSeriesPrintsItsDeadLetter() throws Exception {
+        var id = CtSeriesWriter.StudyIdentity.random("OPS-SHORT");
+        sendSeries(id, 2);
+        Thread.sleep(2000);
+        CliHelpTest.Run r = CliHelpTest.run("complete", id.seriesInstanceUid(), "--bootstrap-servers", bootstrap, "--wait", "120");
+        assertEquals(0, r.rc(), r.out() + r.err());
+        String outcome = r.out().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
+        assertTrue(outcome.contains("\"topic\":\"ich.deadletter.v1\"") && outcome.contains("TOO_FEW_SLICES"), outcome);
     }
 
     @Test
@@ -138,7 +152,7 @@ class OperatorToolsIT {
 
     /** After a series went through, so the stage histograms and result counters exist. */
     @Test
-    @Order(2)
+    @Order(3)
     void everyExportedMetricHasAHelpLine() {
         String scrape = service.registry().scrape();
         List<String> help = scrape.lines().filter(l -> l.startsWith("# HELP ")).toList();
@@ -155,5 +169,42 @@ class OperatorToolsIT {
             assertTrue(help.stream().anyMatch(l -> l.startsWith("# HELP " + ours + " ")), ours + " exported with help");
         }
         assertFalse(scrape.contains("# HELP ich_model_loaded \n"), scrape);
+    }
+
+    /**
+     * deploy/grafana/ich-triage-dashboard.json parses, every panel has a query, and every metric a
+     * query names is in this service's /metrics, after a result and a dead letter went through.
+     */
+    @Test
+    @Order(4)
+    void theGrafanaDashboardQueriesOnlyExportedMetrics() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode dashboard = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(Path.of("deploy/grafana/ich-triage-dashboard.json").toFile());
+        String scrape = service.registry().scrape();
+        java.util.regex.Pattern metric = java.util.regex.Pattern.compile("\\b((?:ich|jvm)_[a-z0-9_]+)\\b");
+        java.util.Set<String> named = new java.util.TreeSet<>();
+        int queries = 0;
+        for (com.fasterxml.jackson.databind.JsonNode panel : dashboard.get("panels")) {
+            assertFalse(panel.path("title").asText().isBlank(), panel.toString());
+            assertTrue(panel.path("targets").size() > 0, "panel without a query: " + panel.path("title"));
+            for (com.fasterxml.jackson.databind.JsonNode target : panel.get("targets")) {
+                java.util.regex.Matcher m = metric.matcher(target.path("expr").asText());
+                boolean any = false;
+                while (m.find()) {
+                    named.add(m.group(1));
+                    any = true;
+                }
+                assertTrue(any, "query names no metric: " + target);
+                queries++;
+            }
+        }
+        assertTrue(queries >= 10, "queries: " + queries);
+        List<String> missing = named.stream()
+                .filter(n -> !java.util.regex.Pattern.compile("(?m)^" + n + "[{ ]").matcher(scrape).find()).toList();
+        assertEquals(List.of(), missing, "dashboard metrics missing from /metrics (named: " + named + ")");
+        for (String needed : List.of("ich_ingest_instances_total", "ich_pipeline_open_series", "ich_results_total", "ich_stage_seconds_bucket",
+                "ich_deadletter_total", "ich_forward_backlog", "ich_forward_failures_total", "ich_model_loaded")) {
+            assertTrue(named.contains(needed), "the dashboard shows " + needed);
+        }
     }
 }
