@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 
 /** Options shared by every command that reads the configuration. Flags beat environment beats file. */
 public final class ConfigOptions {
-    @Option(names = "--config", paramLabel = "FILE", description = "properties file with settings (also ICH_CONFIG)")
+    @Option(names = "--config", paramLabel = "FILE", description = "properties file with settings (also ICH_CONFIG; else ./ich-triage.properties when it exists)")
     Path configFile;
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,..]",
