@@ -15,7 +15,8 @@ public final class StageMetrics {
     private StageMetrics() {}
 
     public static void record(String stage, long amount, TimeUnit unit) {
-        Timer.builder(NAME).tag("stage", stage).publishPercentileHistogram().register(Metrics.globalRegistry)
+        Timer.builder(NAME).description("latency of one pipeline stage (ingest_kafka_ack, assembly, preprocess, inference, ...), seconds")
+                .tag("stage", stage).publishPercentileHistogram().register(Metrics.globalRegistry)
                 .record(Math.max(0, amount), unit);
     }
 }

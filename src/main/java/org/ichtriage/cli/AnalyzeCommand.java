@@ -38,7 +38,7 @@ import org.ichtriage.UserError;
         description = {"Analyse a folder of DICOM files without Kafka: the same assembly checks, preprocessing, model and",
                 "postprocessing as the worker. Writes OUT/result.json (schema ich-result.v1), OUT/seg.dcm and the key images,",
                 "or OUT/deadletter.json with the reason the series was refused. One subfolder per series when there are several."},
-        footer = {"", "Examples:", "  ich-triage analyze ../shared/data/ct-head-ge-tilt --out /tmp/ge",
+        footer = {"", "Examples:", "  ich-triage analyze ct-head-ge-tilt/ --out /tmp/ge",
                 "  ich-triage analyze study/ --out out/ --set model.path=models/other.onnx"})
 final class AnalyzeCommand implements Callable<Integer> {
     @Mixin
@@ -90,7 +90,10 @@ final class AnalyzeCommand implements Callable<Integer> {
             throw new UserError("model.path: " + e.getMessage());
         }
         Files.createDirectories(out);
+        Path keyFile = config.stateDir().resolve(org.ichtriage.analysis.PatientKey.KEY_FILE).toAbsolutePath();
+        boolean keyExisted = Files.exists(keyFile);
         try (TriageAnalyzer analyzer = WorkerAssembly.analyzer(config, model, List.of())) {
+            System.err.println(patientKeyNote(!config.results().patientKeySecret().isEmpty(), keyFile, keyExisted));
             for (var e : bySeries.entrySet()) {
                 Path target = bySeries.size() == 1 ? out : out.resolve(org.ichtriage.dicom.codec.Uids.sanitizeForFileName(e.getKey()));
                 Files.createDirectories(target);
@@ -105,6 +108,21 @@ final class AnalyzeCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * Where the patient_key of the results came from, so nobody compares keys that cannot match: the
+     * service's keys equal these only with the same secret, or the same key file.
+     */
+    static String patientKeyNote(boolean secretConfigured, Path keyFile, boolean keyFileExisted) {
+        if (secretConfigured) {
+            return "ich-triage: patient_key from results.patient-key-secret (matches a service given the same secret)";
+        }
+        if (keyFileExisted) {
+            return "ich-triage: patient_key from " + keyFile + " (matches a service whose state.dir holds this file)";
+        }
+        return "ich-triage: patient_key from a NEW key created now in " + keyFile + ": it is local and will not match the "
+                + "service's; run with the service's config (ich-triage.properties, ICH_CONFIG, --state-dir) or set results.patient-key-secret";
     }
 
     private static void write(SeriesOutcome o, Path t) throws IOException {

@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 
 /** Options shared by every command that reads the configuration. Flags beat environment beats file. */
 public final class ConfigOptions {
-    @Option(names = "--config", paramLabel = "FILE", description = "properties file with settings (also ICH_CONFIG)")
+    @Option(names = "--config", paramLabel = "FILE", description = "properties file with settings (also ICH_CONFIG; else ./ich-triage.properties when it exists)")
     Path configFile;
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,..]",
@@ -36,19 +36,39 @@ public final class ConfigOptions {
         return cli;
     }
 
+    /** Read when neither --config nor ICH_CONFIG names a file: the service and the tools run beside it share it. */
+    static final Path DEFAULT_CONFIG_FILE = Path.of("ich-triage.properties");
+
     Path effectiveConfigFile(Map<String, String> env) {
         if (configFile != null) {
             return configFile;
         }
         String fromEnv = env.get("ICH_CONFIG");
-        return fromEnv == null || fromEnv.isBlank() ? null : Path.of(fromEnv);
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return Path.of(fromEnv);
+        }
+        return java.nio.file.Files.isRegularFile(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : null;
     }
 
     public ResolvedSettings resolve(Map<String, String> extra) {
         Map<String, String> env = System.getenv();
         Map<String, String> cli = commandLineSettings();
         cli.putAll(extra);
-        return ResolvedSettings.resolve(effectiveConfigFile(env), env, cli);
+        ResolvedSettings resolved = ResolvedSettings.resolve(effectiveConfigFile(env), env, cli);
+        String warning = unknownEnvironmentWarning(resolved.unknownEnvironment());
+        if (warning != null) {
+            System.err.println(warning);
+        }
+        return resolved;
+    }
+
+    /** One line naming the ignored ICH_ variables, or null when there are none. */
+    static String unknownEnvironmentWarning(java.util.List<String> unknown) {
+        if (unknown.isEmpty()) {
+            return null;
+        }
+        return "ich-triage: warning: ignored environment variable" + (unknown.size() == 1 ? " " : "s ") + String.join(", ", unknown)
+                + ": not a setting (`ich-triage config` lists each setting's variable)";
     }
 
     public IchConfig load(Map<String, String> extra) throws ConfigException {

@@ -20,6 +20,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.ichtriage.config.IchConfig;
+import org.ichtriage.kafka.KafkaConnection;
 import org.ichtriage.events.EventJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -55,6 +56,7 @@ final class EventsCommand implements Callable<Integer> {
     public Integer call() {
         IchConfig config = options.load(Map.of());
         String bootstrap = config.kafka().bootstrapOrEmbedded();
+        new KafkaConnection(bootstrap, config.kafka()).requireBroker(KafkaConnection.PROBE_TIMEOUT);
         Properties p = config.kafka().clientSecurityProperties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

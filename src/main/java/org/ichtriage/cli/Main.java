@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         description = {"Intracranial hemorrhage triage worker: DICOM C-STORE in, Kafka, SLEX-Net via ONNX Runtime,",
                 "DICOM SEG and JSON events out. NOT FOR CLINICAL USE: the shipped model is trained on phantoms."},
         subcommands = {RunCommand.class, SendCommand.class, EchoCommand.class, AnalyzeCommand.class, InspectCommand.class,
-                EventsCommand.class, ExplainCommand.class, ReplayCommand.class, BenchCommand.class, ConfigCommand.class, BoardUserCommand.class,
+                EventsCommand.class, ExplainCommand.class, CompleteCommand.class, ReplayCommand.class, BenchCommand.class,
+                ConfigCommand.class, BoardUserCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Examples:", "  ich-triage run                      # embedded Kafka, listener on 127.0.0.1:11112, health on :8080",
                 "  ich-triage config --set dicom.port=11113"})
@@ -22,7 +23,13 @@ public final class Main {
     }
 
     public static int execute(String... args) {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = commandLine();
+        // Picocli prints the top-level help and exits 0 for `NOSUCHVERB --help`: a script must be able to
+        // tell a missing command from a present one, with or without --help.
+        if (args.length > 0 && !args[0].startsWith("-") && !cl.getSubcommands().containsKey(args[0])) {
+            cl.getErr().println("ich-triage: unknown command '" + args[0] + "'; `ich-triage --help` lists the commands");
+            return 2;
+        }
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             // A user error is one line naming the setting; anything else is a bug and keeps its stack trace.
             if (ex instanceof ConfigException || ex instanceof UserError) {
@@ -43,6 +50,13 @@ public final class Main {
             throw ex;
         });
         return cl.execute(args);
+    }
+
+    /** The command tree with its help layout, as `ich-triage` runs it. */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        HelpLayout.install(cl);
+        return cl;
     }
 
     /** An error the user can fix (a bad path, an unreachable peer), reported as one line without a stack trace. */

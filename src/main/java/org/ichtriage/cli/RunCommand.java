@@ -13,8 +13,9 @@ import picocli.CommandLine.Option;
 import org.ichtriage.service.IchTriageService;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Start ich-triage. With no Kafka configured, a single-node broker runs inside this process on 127.0.0.1:9092,",
-                "with its data under the state folder; the DICOM listener, the pipeline and /health follow the role."},
+        description = {"Start the service: the DICOM listener, the pipeline, the forwarder and the alert outputs that the role",
+                "names, and /health. With no Kafka configured, a single-node broker runs inside this process on 127.0.0.1:9092,",
+                "with its data under the state folder."},
         footer = {"", "Examples:", "  ich-triage run",
                 "  ich-triage run --role worker --bootstrap-servers kafka-1:9092,kafka-2:9092",
                 "  ich-triage run --set dicom.port=11113 --set http.port=8081",

@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.ichtriage.dicom.codec.DicomException;
 import org.ichtriage.dicom.codec.DicomLimits;
+import org.ichtriage.dicom.codec.NotPart10Exception;
 import org.ichtriage.dicom.net.DicomClient;
 import org.ichtriage.dicom.net.PresentationContextRq;
 import org.ichtriage.dicom.net.ScuConfig;
@@ -25,8 +26,9 @@ import org.ichtriage.UserError;
 @Command(name = "send", mixinStandardHelpOptions = true,
         description = "Send DICOM Part 10 files by C-STORE over one association (files sent as stored, no re-encoding; "
                 + "an RLE or JPEG Lossless file goes decompressed only if the peer refuses its syntax).",
-        footer = {"", "Example:", "  ich-triage send ../shared/data/ct-head-ge-tilt --host 127.0.0.1 --port 11112 --aet ICHTRIAGE",
-                "", "Exit status: 0 all stored, 1 some refused or unreadable, 2 no association."})
+        footer = {"", "Example:", "  ich-triage send ct-head-ge-tilt/ --host 127.0.0.1 --port 11112 --aet ICHTRIAGE",
+                "", "Files that are not DICOM (a README, a licence) are skipped and counted.",
+                "Exit status: 0 every DICOM file stored, 1 some refused or unreadable, 2 no association or no DICOM file."})
 public final class SendCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "DIR|FILE", description = "files, or folders searched recursively")
     List<Path> inputs;
@@ -41,20 +43,33 @@ public final class SendCommand implements Callable<Integer> {
             throw new UserError("no files found in " + inputs);
         }
         Summary summary = sendFiles(files, peer.host, peer.port, peer.calledAet, peer.callingAet);
-        System.out.printf("sent %d of %d files to %s (%d failed)%n", summary.stored(), files.size(), peer, summary.failed());
+        if (summary.notDicom() == files.size()) {
+            throw new UserError("no DICOM files in " + inputs + " (" + summary.notDicom() + " other files skipped)");
+        }
+        System.out.printf("sent %d of %d DICOM files to %s (%d failed", summary.stored(), files.size() - summary.notDicom(),
+                peer, summary.failed());
+        System.out.printf(summary.notDicom() == 0 ? ")%n" : "; %d files skipped, not DICOM)%n", summary.notDicom());
         return summary.failed() == 0 ? 0 : 1;
     }
 
-    /** How many files a peer stored and how many it refused or could not take. */
-    record Summary(int stored, int failed) {}
+    /**
+     * How many files a peer stored, how many it refused or could not take (including broken DICOM files),
+     * and how many were skipped because they are not DICOM at all (a README beside the images).
+     */
+    record Summary(int stored, int failed, int notDicom) {}
 
     /** Sends the files over one association; per-file refusals go to stderr, a broken association is a UserError. */
     static Summary sendFiles(List<Path> files, String host, int port, String calledAet, String callingAet) {
         List<Part10Input> objects = new ArrayList<>();
         int failed = 0;
+        int notDicom = 0;
         for (Path f : files) {
             try {
                 objects.add(Part10Input.read(f, DicomLimits.DEFAULT));
+            } catch (NotPart10Exception e) {
+                // Exported folders carry READMEs, licences and viewers: not an error, but said, so a mistake shows.
+                System.err.println("skipped " + f + ": " + e.getMessage());
+                notDicom++;
             } catch (IOException | DicomException e) {
                 System.err.println("skipped " + f + ": " + e.getMessage());
                 failed++;
@@ -112,7 +127,7 @@ public final class SendCommand implements Callable<Integer> {
                         + stored + " of " + files.size() + " files: " + e.getMessage());
             }
         }
-        return new Summary(stored, failed);
+        return new Summary(stored, failed, notDicom);
     }
 
     static List<Path> collect(List<Path> inputs) {

@@ -8,8 +8,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The raw effective value of every setting, with its source. Precedence: command line, then
@@ -19,10 +22,15 @@ import java.util.Properties;
 public final class ResolvedSettings {
     public record Value(String raw, ConfigSource source) {}
 
-    private final Map<String, Value> values;
+    /** ICH_ variables that are read but are not settings: the config file's path and the log level (logback.xml). */
+    public static final Set<String> OTHER_ICH_VARIABLES = Set.of("ICH_CONFIG", "ICH_LOG_LEVEL");
 
-    private ResolvedSettings(Map<String, Value> values) {
+    private final Map<String, Value> values;
+    private final List<String> unknownEnvironment;
+
+    private ResolvedSettings(Map<String, Value> values, List<String> unknownEnvironment) {
         this.values = Collections.unmodifiableMap(values);
+        this.unknownEnvironment = List.copyOf(unknownEnvironment);
     }
 
     public static ResolvedSettings resolve(Path configFile, Map<String, String> env, Map<String, String> cli) {
@@ -59,7 +67,23 @@ public final class ResolvedSettings {
             requireKnown(e.getKey(), "the command line");
             v.put(e.getKey(), new Value(e.getValue().trim(), ConfigSource.COMMAND_LINE));
         }
-        return new ResolvedSettings(v);
+        return new ResolvedSettings(v, unknownIchVariables(env));
+    }
+
+    /**
+     * ICH_ variables that name no setting, sorted. They cannot be refused like unknown keys in a file
+     * (the environment of a container or a shell carries other tools' variables too), but a misspelt
+     * ICH_DICOM_PROT silently running on the default port must at least be said.
+     */
+    static List<String> unknownIchVariables(Map<String, String> env) {
+        Set<String> known = new TreeSet<>(OTHER_ICH_VARIABLES);
+        Settings.ALL.forEach(s -> known.add(s.envVar()));
+        return env.keySet().stream().filter(k -> k.startsWith("ICH_") && !known.contains(k)).sorted().toList();
+    }
+
+    /** ICH_ environment variables that are not settings (and so were ignored), sorted; empty when none. */
+    public List<String> unknownEnvironment() {
+        return unknownEnvironment;
     }
 
     private static void requireKnown(String key, String where) {

@@ -137,7 +137,7 @@ public final class KafkaInstanceSink implements StoreHandler, AutoCloseable {
             RecordMetadata md = producer.send(rec).get(cfg.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
             LOG.info("instance {} series {} from {}: {} bytes -> {}-{}@{} in {} ms", inst, series, LogSafe.text(req.callingAet()),
                     value.length, md.topic(), md.partition(), md.offset(), (System.nanoTime() - t0) / 1_000_000);
-            io.micrometer.core.instrument.Metrics.counter("ich_ingest_instances_total", "status", "0000").increment();
+            countInstance("0000");
             org.ichtriage.StageMetrics.record("ingest_kafka_ack", System.nanoTime() - t0, TimeUnit.NANOSECONDS);
             return StoreStatus.OK;
         } catch (TimeoutException e) {
@@ -175,7 +175,7 @@ public final class KafkaInstanceSink implements StoreHandler, AutoCloseable {
         LOG.warn("instance {} from {} ({}) refused with {}: {}", Uids.sanitizeForFileName(req.sopInstanceUid()),
                 LogSafe.text(req.callingAet()), req.remoteAddress() == null ? "?" : req.remoteAddress().getHostAddress(),
                 String.format("%04X", code), reason);
-        io.micrometer.core.instrument.Metrics.counter("ich_ingest_instances_total", "status", String.format("%04X", code)).increment();
+        countInstance(String.format("%04X", code));
         return StoreStatus.failure(code, reason);
     }
 
@@ -186,5 +186,11 @@ public final class KafkaInstanceSink implements StoreHandler, AutoCloseable {
     @Override
     public void close() {
         producer.close(java.time.Duration.ofSeconds(5));
+    }
+
+    private static void countInstance(String dicomStatus) {
+        io.micrometer.core.instrument.Counter.builder("ich_ingest_instances_total")
+                .description("C-STORE requests answered, by DICOM status (0000 stored, A700 Kafka did not confirm, ...)")
+                .tag("status", dicomStatus).register(io.micrometer.core.instrument.Metrics.globalRegistry).increment();
     }
 }

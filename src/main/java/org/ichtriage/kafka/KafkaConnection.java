@@ -24,6 +24,35 @@ public record KafkaConnection(String bootstrapServers, IchConfig.Kafka settings)
         return Admin.create(p);
     }
 
+    /** The client id of {@link #requireBroker}: its connection warnings are dropped (ExpectedKafkaWarnings), it reports itself. */
+    public static final String PROBE_CLIENT_ID = "ich-triage-probe";
+    /** Long enough for a broker across a busy network, short enough that a wrong port is not a wait. */
+    public static final java.time.Duration PROBE_TIMEOUT = java.time.Duration.ofSeconds(3);
+
+    /**
+     * For the command-line tools: one quick question to the cluster before any consumer starts, so a
+     * wrong address is one line after a few seconds instead of a consumer's retries and warnings.
+     *
+     * @throws org.ichtriage.UserError when no broker answers within the timeout
+     */
+    public void requireBroker(java.time.Duration timeout) {
+        Properties p = clientProperties();
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, PROBE_CLIENT_ID);
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
+        Admin admin = Admin.create(p);
+        try {
+            String reason = unreachableReason(admin, timeout.toMillis());
+            if (reason != null) {
+                throw new org.ichtriage.UserError("no Kafka broker answered at " + bootstrapServers + " within " + timeout.toSeconds()
+                        + " s; check kafka.bootstrap-servers (--bootstrap-servers, KAFKA_BOOTSTRAP_SERVERS) or, for the embedded broker, "
+                        + "kafka.embedded.port, and that the service runs");
+            }
+        } finally {
+            admin.close(java.time.Duration.ZERO);
+        }
+    }
+
     /** null when the cluster answered within the timeout, else why not. */
     public static String unreachableReason(Admin admin, long timeoutMs) {
         try {

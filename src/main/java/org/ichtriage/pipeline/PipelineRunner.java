@@ -49,6 +49,9 @@ public final class PipelineRunner implements AutoCloseable {
         p.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), Topics.MAX_MESSAGE_BYTES);
         // Analysis of a volume runs inside the stream thread; give it room before the group evicts the thread.
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), (int) Duration.ofMinutes(10).toMillis());
+        // The coordinator connection must outlive a whole poll interval, or a rebalance during a long
+        // analysis can find it closed (the consumer warns at start when it is shorter).
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.CONNECTIONS_MAX_IDLE_MS_CONFIG), (int) Duration.ofMinutes(11).toMillis());
         // ... and inside the exactly-once transaction, whose default 10 s timeout a slow CPU volume would
         // exceed, fencing the producer and re-running the series forever. Brokers allow up to 15 min.
         p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), (int) Duration.ofMinutes(10).toMillis());
@@ -59,6 +62,9 @@ public final class PipelineRunner implements AutoCloseable {
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 3_000);
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+        // The topology has no global stores, so this changes nothing today; it is the Kafka 5.0 default,
+        // and leaving it unset makes every start warn twice.
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         return p;
     }
 

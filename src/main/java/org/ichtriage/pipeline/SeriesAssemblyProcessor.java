@@ -29,6 +29,8 @@ import org.ichtriage.events.DeadLetters;
 import org.ichtriage.events.OutputHeaders;
 import org.ichtriage.events.EventJson;
 import org.ichtriage.events.ResultEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Metrics;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -155,7 +157,9 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
             // A modality resending an instance we already analysed (typically after an A700 whose write did
             // land): it is part of the published result already, so it must not start a new revision.
             log.info("series {}: instance {} was already analysed in revision {}; duplicate ignored", seriesUid, sopUid, s.revision());
-            Metrics.counter("ich_duplicate_instances_total").increment();
+            Counter.builder("ich_duplicate_instances_total")
+                    .description("instances received again after their series was analysed; ignored, no new revision")
+                    .register(Metrics.globalRegistry).increment();
             return;
         }
         if (s == null || s.status() != SeriesState.Status.OPEN) {
@@ -203,7 +207,13 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
     }
 
     /** Open series across this process's tasks, for the backlog gauge. */
-    private static final AtomicInteger OPEN_SERIES = Metrics.globalRegistry.gauge("ich_pipeline_open_series", new AtomicInteger());
+    private static final AtomicInteger OPEN_SERIES = new AtomicInteger();
+
+    static {
+        Gauge.builder("ich_pipeline_open_series", OPEN_SERIES, AtomicInteger::get)
+                .description("series being assembled in this process (waiting for more instances or the completion gap)")
+                .register(Metrics.globalRegistry);
+    }
     private int openHere;
 
     private void punctuate(long now) {
@@ -316,6 +326,10 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
                 }
             }
             recordStages(a.event().timingsMs());
+            // Counted when produced: a transaction aborted and re-run counts a series twice, which a rate does not mind.
+            Counter.builder("ich_results_total").description("result events produced, by triage category and completion reason")
+                    .tag("triage_category", String.valueOf(a.event().triageCategory())).tag("completion_reason", reason.name())
+                    .register(Metrics.globalRegistry).increment();
             log.info("series {} revision {} complete ({}, {} instances): volume {} mL, ich_detected={}", seriesUid,
                     s.revision(), reason, instanceCount, String.format("%.2f", a.event().volume().ml()),
                     a.event().flags().ichDetected());
@@ -373,7 +387,8 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
     }
 
     private void forwardDeadLetter(String seriesUid, DeadLetter dl) {
-        Metrics.counter("ich_deadletter_total", "reason", dl.reason(), "stage", dl.stage()).increment();
+        Counter.builder("ich_deadletter_total").description("dead letters written by the pipeline, by typed reason and stage")
+                .tag("reason", dl.reason()).tag("stage", dl.stage()).register(Metrics.globalRegistry).increment();
         log.warn("dead letter for series {}: {} ({})", seriesUid, dl.reason(), dl.detail());
         context.forward(new Record<>(seriesUid, EventJson.toBytes(dl), context.currentSystemTimeMs()), TriageTopology.DEADLETTER_SINK);
     }

@@ -143,6 +143,7 @@ public final class IchTriageService implements AutoCloseable {
         health.addInfo("model", () -> model.card().name() + " " + model.card().version());
         health.addInfo("model_sha256", model::modelSha256);
         io.micrometer.core.instrument.Gauge.builder("ich_model_loaded", () -> 1)
+                .description("1 while a model is loaded; its provider (CPU or CUDA), sha256 and name are the labels")
                 .tag("provider", model.provider()).tag("sha256", model.modelSha256()).tag("model", model.card().name())
                 .register(registry);
         TriageAnalyzer analyzer = own(WorkerAssembly.analyzer(config, model, config.forward().destinationNames()));

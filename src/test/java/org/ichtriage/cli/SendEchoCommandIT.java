@@ -44,14 +44,25 @@ class SendEchoCommandIT {
         Map<String, byte[]> got = new ConcurrentHashMap<>();
         List<Path> files = SyntheticCtSeries.write(tmp.resolve("s"), 5, 64, TransferSyntax.EXPLICIT_VR_LE, 3);
         List<Path> implicit = SyntheticCtSeries.write(tmp.resolve("s/implicit"), 2, 32, TransferSyntax.IMPLICIT_VR_LE, 4);
-        Files.writeString(tmp.resolve("s/notdicom.txt"), "hello");
+        // An exported folder: images plus a README and a licence, which are skipped, not failures.
+        Files.writeString(tmp.resolve("s/README"), "exported by the PACS");
+        Files.writeString(tmp.resolve("s/LICENSE.txt"), "CC-BY 4.0");
         try (DicomServer server = DicomServer.start(ScpConfig.defaults().withPort(0), req -> {
             got.put(req.sopInstanceUid(), req.datasetBytes());
             return StoreStatus.OK;
         })) {
             StringWriter err = new StringWriter();
-            int rc = run(new SendCommand(), err, tmp.resolve("s").toString(), "--port", Integer.toString(server.port()));
-            assertEquals(1, rc, "one unreadable file must make the exit status non-zero");
+            String out = stdoutOf(() -> assertEquals(0, run(new SendCommand(), err, tmp.resolve("s").toString(), "--port",
+                    Integer.toString(server.port())), "non-DICOM files beside the images must not fail the send"));
+            assertTrue(out.contains("sent 7 of 7 DICOM files") && out.contains("2 files skipped, not DICOM"), out);
+            assertEquals(7, got.size());
+            // A DICOM file cut short is broken, not foreign: it still fails the send.
+            byte[] whole = Files.readAllBytes(files.get(0));
+            Files.write(tmp.resolve("s/truncated.dcm"), java.util.Arrays.copyOf(whole, 200));
+            got.clear();
+            out = stdoutOf(() -> assertEquals(1, run(new SendCommand(), err, tmp.resolve("s").toString(), "--port",
+                    Integer.toString(server.port())), "a broken DICOM file must make the exit status non-zero"));
+            assertTrue(out.contains("sent 7 of 8 DICOM files") && out.contains("(1 failed; 2 files skipped"), out);
             assertEquals(7, got.size());
             for (Path f : List.of(files.get(0), files.get(4), implicit.get(1))) {
                 byte[] ds = Dcmtk.datasetOf(Files.readAllBytes(f));
@@ -162,6 +173,28 @@ class SendEchoCommandIT {
         } catch (Exception e) {
             throw new AssertionError(e);
         }
+    }
+
+    /** What the command printed on stdout while {@code body} ran (the commands print their summary there). */
+    static String stdoutOf(Runnable body) {
+        java.io.PrintStream saved = System.out;
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            body.run();
+        } finally {
+            System.setOut(saved);
+        }
+        return buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aFolderOfOnlyNonDicomFilesIsOneLineAndExitTwo() throws Exception {
+        Files.createDirectories(tmp.resolve("docs"));
+        Files.writeString(tmp.resolve("docs/README"), "no images here");
+        StringWriter err = new StringWriter();
+        assertEquals(2, run(new SendCommand(), err, tmp.resolve("docs").toString(), "--port", "1"));
+        assertTrue(err.toString().startsWith("ich-triage: no DICOM files in"), err.toString());
     }
 
     private static byte[] readQuiet(Path p) {

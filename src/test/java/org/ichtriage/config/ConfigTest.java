@@ -84,6 +84,15 @@ class ConfigTest {
     }
 
     @Test
+    void unknownIchVariablesAreNamedSoATypoIsSeen() {
+        ResolvedSettings r = ResolvedSettings.resolve(null, Map.of("ICH_DICOM_PROT", "11113", "ICH_DICOM_PORT", "11114",
+                "ICH_CONFIG", "x.properties", "ICH_LOG_LEVEL", "DEBUG", "ICH_ZZ", "1", "PATH", "/bin"), Map.of());
+        assertEquals(java.util.List.of("ICH_DICOM_PROT", "ICH_ZZ"), r.unknownEnvironment());
+        assertEquals("11114", r.get("dicom.port").raw());
+        assertEquals(java.util.List.of(), ResolvedSettings.resolve(null, Map.of("ICH_DICOM_PORT", "1"), Map.of()).unknownEnvironment());
+    }
+
+    @Test
     void kafkaSecretsReachClientPropertiesOnly() {
         IchConfig c = IchConfig.load(null, Map.of("ICH_KAFKA_SASL_JAAS_CONFIG", "secret-line"),
                 Map.of("kafka.security.protocol", "SASL_SSL", "kafka.sasl.mechanism", "SCRAM-SHA-512"));

@@ -210,6 +210,38 @@ class PacsForwarderIT {
         }
     }
 
+    /**
+     * ich.seg.v1 is written by Kafka Streams in transactions: each adds a commit marker that takes an
+     * offset no consumer commits. The backlog once stayed at 1 after everything was stored.
+     */
+    @Test
+    void backlogReturnsToZeroOnATopicWrittenInTransactions() throws Exception {
+        PacsForwarder.Topics t = topics("tx");
+        int port = EmbeddedKafka.freePort("127.0.0.1");
+        PacsDestination dest = new PacsDestination("PACS_TX", "127.0.0.1", port);
+        PrometheusMeterRegistry reg = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Properties tx = client();
+        tx.put("transactional.id", "pacs-forwarder-it-tx");
+        try (KafkaProducer<String, byte[]> streamsLike = new KafkaProducer<>(tx, new StringSerializer(), new ByteArraySerializer())) {
+            streamsLike.initTransactions();
+            for (int i = 0; i < 2; i++) {
+                streamsLike.beginTransaction();
+                ProducerRecord<String, byte[]> r = new ProducerRecord<>(t.source(), "1.2.3.30" + i, segLikeObject("1.2.3.30" + i, 30 + i));
+                r.headers().add(OutputHeaders.EVENT_ID_HEADER, ("event-tx-" + i).getBytes(StandardCharsets.UTF_8));
+                r.headers().add(OutputHeaders.KIND_HEADER, "seg".getBytes(StandardCharsets.UTF_8));
+                streamsLike.send(r);
+                streamsLike.commitTransaction();
+            }
+        }
+        try (StoreScp scp = StoreScp.start(tmp.resolve("scp-tx"), port, "PACS_TX");
+             PacsForwarder f = forwarder("fwd-tx", t, List.of(dest), 3, 100, reg)) {
+            await("both stored", Duration.ofSeconds(60), () -> count(reg, "ich_forward_sent", dest) == 2.0);
+            // two records and two commit markers: offsets 0..3, end offset 4
+            await("backlog 0 after everything is stored", Duration.ofSeconds(15), () -> backlog(reg, dest) == 0.0);
+            assertEquals(2, scp.received().size());
+        }
+    }
+
     @Test
     void pacsDownAtFirstGetsRetriesThenOneDeliveryAndOneCommit() throws Exception {
         PacsForwarder.Topics t = topics("b");

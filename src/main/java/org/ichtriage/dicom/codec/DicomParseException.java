@@ -11,6 +11,13 @@ public class DicomParseException extends DicomException {
         this.offset = offset;
     }
 
+    /** For subclasses whose message must lead with what the input is, not where the reader stopped. */
+    protected DicomParseException(String message, int tag, long offset) {
+        super(message);
+        this.tag = tag;
+        this.offset = offset;
+    }
+
     public int tag() {
         return tag;
     }

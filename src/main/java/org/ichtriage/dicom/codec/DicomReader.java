@@ -46,8 +46,7 @@ public final class DicomReader {
                 && VR.fromCode(bytes[4], bytes[5]) != null) {
             pos = 0;
         } else {
-            throw new DicomParseException(0, Math.min(bytes.length, PREAMBLE),
-                    "no 'DICM' prefix after a 128-byte preamble (input is " + bytes.length + " bytes)");
+            throw new NotPart10Exception(Math.min(bytes.length, PREAMBLE), bytes.length);
         }
         DicomReader meta = new DicomReader(bytes, limits, TransferSyntax.EXPLICIT_VR_LE);
         DicomObject fileMeta = new DicomObject();

@@ -73,8 +73,7 @@ public final class KeyImageRenderer {
         int line = (BitmapFont.GLYPH_HEIGHT + 3) * scale;
         int margin = 2 * scale;
         double[] ps = src.pixelSpacing();
-        String where = String.format(Locale.ROOT, "SLICE %d/%d  LESION %.1f CM2", slice + 1,
-                d.source().images().size(), MaskChecks.count(mask) * ps[0] * ps[1] / 100.0);
+        String where = caption(src, MaskChecks.count(mask) * ps[0] * ps[1] / 100.0);
         List<String> top = new ArrayList<>(wrap(d.volumeLine(), w - 2 * margin, scale));
         if (!d.flagsLine().isBlank()) {
             top.addAll(wrap(d.flagsLine(), w - 2 * margin, scale));
@@ -92,6 +91,15 @@ public final class KeyImageRenderer {
             yb += line;
         }
         return img;
+    }
+
+    /**
+     * Where the slice is, in the terms a viewer shows: its InstanceNumber (IMAGE) and its location along
+     * the slice normal in mm, never our own index into the sorted volume.
+     */
+    static String caption(SourceImage src, double lesionCm2) {
+        String image = src.instanceNumber().isPresent() ? "IMAGE " + src.instanceNumber().getAsInt() : "IMAGE (NO NUMBER)";
+        return String.format(Locale.ROOT, "%s  LOCATION %.1f MM  LESION %.1f CM2", image, src.locationMm(), lesionCm2);
     }
 
     // A black box behind the text keeps it readable over bone or a bright bleed.

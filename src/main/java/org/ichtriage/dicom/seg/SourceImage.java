@@ -7,9 +7,11 @@ import java.util.Objects;
  * Position and orientation are taken per image, so a tilted gantry or an uneven slice step is carried through
  * unchanged rather than recomputed from a nominal spacing.
  */
-public record SourceImage(String sopClassUid, String sopInstanceUid, double[] imagePositionPatient,
-        double[] imageOrientationPatient, double[] pixelSpacing, double sliceThickness, int rows, int columns) {
+public record SourceImage(String sopClassUid, String sopInstanceUid, java.util.OptionalInt instanceNumber,
+        double[] imagePositionPatient, double[] imageOrientationPatient, double[] pixelSpacing, double sliceThickness, int rows,
+        int columns) {
     public SourceImage {
+        Objects.requireNonNull(instanceNumber, "instanceNumber");
         Objects.requireNonNull(sopClassUid, "sopClassUid");
         Objects.requireNonNull(sopInstanceUid, "sopInstanceUid");
         if (imagePositionPatient == null || imagePositionPatient.length != 3) {
@@ -37,6 +39,19 @@ public record SourceImage(String sopClassUid, String sopInstanceUid, double[] im
     @Override
     public double[] imageOrientationPatient() {
         return imageOrientationPatient.clone();
+    }
+
+    /**
+     * Where the slice lies along its normal, in mm: ImagePositionPatient projected on row x column of
+     * ImageOrientationPatient, what viewers show as the slice location (z for an axial series, and along
+     * the tilted normal for a tilted gantry).
+     */
+    public double locationMm() {
+        double[] o = imageOrientationPatient;
+        double nx = o[1] * o[5] - o[2] * o[4];
+        double ny = o[2] * o[3] - o[0] * o[5];
+        double nz = o[0] * o[4] - o[1] * o[3];
+        return imagePositionPatient[0] * nx + imagePositionPatient[1] * ny + imagePositionPatient[2] * nz;
     }
 
     @Override

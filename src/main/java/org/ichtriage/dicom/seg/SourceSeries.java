@@ -41,7 +41,8 @@ public record SourceSeries(DicomObject patientStudyAttributes, String seriesInst
         List<SourceImage> images = new ArrayList<>(datasets.size());
         for (DicomObject ds : datasets) {
             String sop = require(ds, Tag.SOPInstanceUID, "?");
-            images.add(new SourceImage(require(ds, Tag.SOPClassUID, sop), sop,
+            String number = ds.getString(Tag.InstanceNumber);
+            images.add(new SourceImage(require(ds, Tag.SOPClassUID, sop), sop, instanceNumber(number),
                     requireDoubles(ds, Tag.ImagePositionPatient, 3, sop),
                     requireDoubles(ds, Tag.ImageOrientationPatient, 6, sop),
                     requireDoubles(ds, Tag.PixelSpacing, 2, sop),
@@ -50,6 +51,18 @@ public record SourceSeries(DicomObject patientStudyAttributes, String seriesInst
         }
         return new SourceSeries(first, require(first, Tag.SeriesInstanceUID, images.get(0).sopInstanceUid()),
                 require(first, Tag.FrameOfReferenceUID, images.get(0).sopInstanceUid()), images);
+    }
+
+    /** InstanceNumber is type 2 in CT: it may be empty, or written with spaces or a sign. */
+    private static java.util.OptionalInt instanceNumber(String value) {
+        if (value == null || value.isBlank()) {
+            return java.util.OptionalInt.empty();
+        }
+        try {
+            return java.util.OptionalInt.of(Integer.parseInt(value.strip()));
+        } catch (NumberFormatException e) {
+            return java.util.OptionalInt.empty();
+        }
     }
 
     private static String require(DicomObject ds, int tag, String sop) {

@@ -130,6 +130,17 @@ class HostileInputTest {
         DicomParseException e3 = assertThrows(DicomParseException.class,
                 () -> DicomReader.readPart10(cut, DicomLimits.DEFAULT));
         assertEquals(132, e3.offset());
+        assertTrue(!(e3 instanceof NotPart10Exception), "a cut DICOM file is broken DICOM, not foreign: " + e3);
+    }
+
+    @Test
+    void aTextFileIsNamedNotDicomBeforeTheDetail() {
+        byte[] readme = "ich-triage sample export\nSee LICENSE for terms of use.\n".repeat(5)
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        DicomParseException e = assertThrows(NotPart10Exception.class, () -> DicomReader.readPart10(readme, DicomLimits.DEFAULT));
+        assertTrue(e.getMessage().startsWith("not a DICOM Part 10 file ("), e.getMessage());
+        assertTrue(e.getMessage().contains("no 'DICM' prefix") && e.getMessage().contains(readme.length + " bytes"), e.getMessage());
+        assertEquals(128, e.offset());
     }
 
     @Test
