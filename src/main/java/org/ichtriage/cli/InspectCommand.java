@@ -1,7 +1,6 @@
 package org.ichtriage.cli;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -112,18 +111,14 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     static RgbImage rgbOf(DicomObject ds) {
-        int rows = ds.getInt(Tag.Rows, 0);
-        int cols = ds.getInt(Tag.Columns, 0);
         if (ds.getInt(Tag.SamplesPerPixel, 1) != 3 || ds.getInt(Tag.PlanarConfiguration, 0) != 0) {
             throw new UserError("holds " + whatItHolds(ds) + "; inspect renders key images (RGB: SamplesPerPixel 3, "
                     + "PlanarConfiguration 0), the key-image-N.dcm files of a result");
         }
-        ByteBuffer px = ds.getByteBuffer(Tag.PixelData);
-        if (px == null || px.remaining() < rows * cols * 3) {
-            throw new UserError("key image has no complete RGB pixel data");
+        try {
+            return RgbImage.fromDataset(ds);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("key image: " + e.getMessage());
         }
-        byte[] rgb = new byte[rows * cols * 3];
-        px.get(rgb);
-        return new RgbImage(cols, rows, rgb);
     }
 }
