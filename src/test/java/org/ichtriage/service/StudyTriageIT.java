@@ -77,9 +77,13 @@ class StudyTriageIT {
                 skips.put(k.seriesInstanceUid(), k.reason());
             }
             assertEquals(expectedSkips, skips, "each series skipped for its own reason");
+            for (SkippedSeries k : skipped) {
+                System.out.printf("study-it: %s skipped %s: %s%n", k.seriesInstanceUid(), k.reason(), k.detail());
+            }
 
             List<StudyVerdict> verdicts = awaitRecords(service, Topics.STUDY_RESULTS, 1, StudyVerdict.class);
             StudyVerdict v = verdicts.get(0);
+            System.out.println("study-it: ich.study-results.v1 " + EventJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(v));
             assertEquals(study, v.studyInstanceUid());
             assertEquals(1, v.revision());
             assertEquals(softTissue, v.decidingSeries().seriesInstanceUid());
