@@ -248,7 +248,7 @@ public final class BoardRoutes {
         WorklistRow.Study st = row.study();
         return new WorklistRow(row.key(), row.priority(), row.priorityLabel(), row.time(), row.seriesInstanceUid(),
                 new WorklistRow.Study(st.studyInstanceUid(), st.accessionNumber(), null, st.studyDescription(), st.seriesDescription()),
-                row.finding(), row.problem());
+                row.finding(), row.problem(), row.studyVerdict());
     }
 
     private ResultEvent visible(ResultEvent e) {

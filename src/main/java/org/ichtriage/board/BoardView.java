@@ -184,6 +184,9 @@ public final class BoardView implements AutoCloseable {
                     while (studyVerdicts.size() > maxSeries) {
                         studyVerdicts.remove(studyVerdicts.keySet().iterator().next());
                     }
+                    // the deciding series' row now shows the study's verdict
+                    SeriesState deciding = series.get(v.decidingSeries().seriesInstanceUid());
+                    changed = deciding == null || deciding.latest() == null ? null : rowOf(deciding);
                 }
                 case Topics.SEG -> {
                     String eventId = header(r, OutputHeaders.EVENT_ID_HEADER);
@@ -222,7 +225,10 @@ public final class BoardView implements AutoCloseable {
 
     private WorklistRow rowOf(SeriesState s) {
         ResultEvent e = s.latest();
-        return WorklistRow.of(e, e.createdAt(), progressOf(s).text());
+        WorklistRow row = WorklistRow.of(e, e.createdAt(), progressOf(s).text());
+        StudyVerdict v = e.studyInstanceUid() == null ? null : studyVerdicts.get(e.studyInstanceUid());
+        return v == null ? row : row.withStudy(new WorklistRow.StudyContext(v.triageCategory(), v.series().size(),
+                e.seriesInstanceUid().equals(v.decidingSeries().seriesInstanceUid())));
     }
 
     private static WorklistRow deadLetterRow(DeadLetterEntry entry) {

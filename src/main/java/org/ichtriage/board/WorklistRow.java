@@ -22,7 +22,17 @@ public record WorklistRow(
         @JsonProperty("series_instance_uid") String seriesInstanceUid,
         @JsonProperty("study") Study study,
         @JsonProperty("finding") Finding finding,
-        @JsonProperty("problem") Problem problem) {
+        @JsonProperty("problem") Problem problem,
+        @JsonProperty("study_verdict") StudyContext studyVerdict) {
+
+    /** Where this series stands in its study's verdict (#14): one line a reader needs beside the series' own finding. */
+    public record StudyContext(@JsonProperty("triage_category") String triageCategory,
+                               @JsonProperty("series_count") int seriesCount,
+                               @JsonProperty("decides") boolean decides) {}
+
+    WorklistRow withStudy(StudyContext context) {
+        return new WorklistRow(key, priority, priorityLabel, time, seriesInstanceUid, study, finding, problem, context);
+    }
 
     /** What identifies the study to a reader; the name only when results.include-patient-name put it in the event. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -71,11 +81,11 @@ public record WorklistRow(
                         e.studyDescription(), e.seriesDescription()),
                 new Finding(e.eventId(), e.revision(), e.volume().ml(), e.volume().intervalMl(), e.triageCategory(),
                         List.copyOf(flags), expansion, e.model().version(), forwarding),
-                null);
+                null, null);
     }
 
     static WorklistRow of(DeadLetter d, String key) {
         return new WorklistRow(key, Priority.DEAD_LETTER, Priority.DEAD_LETTER.label(), d.createdAt(), d.seriesInstanceUid(),
-                null, null, new Problem(d.stage(), d.reason(), d.detail()));
+                null, null, new Problem(d.stage(), d.reason(), d.detail()), null);
     }
 }
