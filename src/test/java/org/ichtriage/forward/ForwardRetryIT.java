@@ -2,6 +2,7 @@ package org.ichtriage.forward;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -28,7 +29,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.ichtriage.UserError;
 import org.ichtriage.cli.ForwardCommand;
+import org.ichtriage.cli.Main;
 import org.ichtriage.config.ForwardSettings;
 import org.ichtriage.config.PacsDestination;
 import org.ichtriage.dicom.codec.DicomReader;
@@ -148,6 +151,15 @@ class ForwardRetryIT {
         }
 
         ForwardRetry retry = new ForwardRetry(client(), settings, "ICHTRIAGE", t, Clock.systemUTC());
+        // Still down: the retry fails again, says so with exit 1, writes FAILED, and the object stays owed.
+        String again = run(retry, "1.2.3.500", false, 1);
+        assertTrue(again.contains("FAILED seg " + wantedSop) && again.contains("0 sent, 1 failed again"), again);
+        ForwardingStatus failedAgain = status(read(t.status(), 3).get(2));
+        assertEquals(ForwardingStatus.Status.FAILED, failedAgain.status());
+        assertEquals(2, failedAgain.attempts());
+        assertEquals(wantedSop, failedAgain.sopInstanceUid());
+        assertThrows(UserError.class, () -> ForwardCommand.retry(retry, null, "NOT_CONFIGURED", true, System.out));
+
         try (StoreScp scp = StoreScp.start(tmp.resolve("scp-r"), port, "PACS_R")) {
             String listed = run(retry, "1.2.3.500", true, 0);
             assertTrue(listed.contains("would send seg " + wantedSop + " of series 1.2.3.500 to " + dest), listed);
@@ -155,7 +167,7 @@ class ForwardRetryIT {
             assertTrue(listed.contains("1 object(s) would be sent, 0 cannot be"), listed);
             Thread.sleep(500);
             assertEquals(List.of(), scp.received(), "a dry run sends nothing");
-            assertEquals(2, TopicRecords.await(broker.bootstrapServers(), t.status(), 3, Duration.ofSeconds(2), Duration.ZERO).size(),
+            assertEquals(3, TopicRecords.await(broker.bootstrapServers(), t.status(), 4, Duration.ofSeconds(2), Duration.ZERO).size(),
                     "a dry run writes no status");
 
             String sent = run(retry, "1.2.3.500", false, 0);
@@ -167,7 +179,7 @@ class ForwardRetryIT {
             assertArrayEquals(Dcmtk.datasetOf(wanted), Dcmtk.datasetOf(Files.readAllBytes(got.get(0))),
                     "the dataset stored is the one on the source topic, byte for byte");
 
-            ForwardingStatus s = status(read(t.status(), 3).get(2));
+            ForwardingStatus s = status(read(t.status(), 4).get(3));
             assertEquals(ForwardingStatus.Status.SENT, s.status());
             assertEquals(wantedSop, s.sopInstanceUid());
             assertEquals("1.2.3.500", s.seriesInstanceUid());
@@ -181,5 +193,26 @@ class ForwardRetryIT {
             List<ForwardRetry.Planned> left = retry.plan(ForwardRetry.Filter.all());
             assertEquals(List.of(otherSop), left.stream().map(p -> p.owed().sopInstanceUid()).toList());
         }
+    }
+
+    @Test
+    void theCommandReadsTheConfiguredKafkaAndDestinations() throws Exception {
+        int port = EmbeddedKafka.freePort("127.0.0.1");
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int exit;
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            exit = Main.execute("forward", "--retry", "--dry-run", "--bootstrap-servers", broker.bootstrapServers(),
+                    "--set", "forward.destinations=PACS_X@127.0.0.1:" + port, "--series", "1.2.3.599",
+                    "--state-dir", tmp.resolve("cli-state").toString());
+        } finally {
+            System.setOut(stdout);
+        }
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(0, exit, out);
+        assertTrue(out.contains("nothing to re-send: no object is owed to a destination for series 1.2.3.599"), out);
+        assertEquals(2, Main.execute("forward", "--retry", "--bootstrap-servers", broker.bootstrapServers(),
+                "--set", "forward.destinations=", "--state-dir", tmp.resolve("cli-state").toString()), "no destination is exit 2");
     }
 }
