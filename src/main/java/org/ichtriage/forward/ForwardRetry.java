@@ -43,13 +43,15 @@ import org.ichtriage.events.OutputHeaders;
  * Re-delivers what the PACS forwarder gave up on. An object is owed to a destination when the last
  * word about the pair (SOP Instance UID, destination) is a failure: a FAILED record on the status
  * topic, or a forwarding dead letter naming the destination, with no SENT at or after it. The object
- * itself is found on the source topic by its SOP Instance UID and sent with the forwarder's sender;
+ * itself is read on the source topic at the offset its dead letter gives, else found there by its SOP
+ * Instance UID, and sent with the forwarder's sender;
  * each attempt's outcome is written to the status topic as the forwarder writes it, so a second run
  * does not send again what the first delivered. Reads without a consumer group: an on-call tool
  * never moves the forwarder's offsets.
  */
 public final class ForwardRetry {
-    private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
+    /** A read that brings no record for this long has stalled (the broker went away), however long the topic. */
+    private static final Duration STALL_TIMEOUT = Duration.ofSeconds(60);
 
     /** Which owed objects to consider; a null field does not narrow. */
     public record Filter(String seriesInstanceUid, String destination) {
@@ -63,8 +65,20 @@ public final class ForwardRetry {
         }
     }
 
-    /** One object a destination has not stored, and the record that says so. */
-    public record Owed(String seriesInstanceUid, String sopInstanceUid, String destination, String evidence, Instant since) {}
+    /** Where on the source topic an object was, as a dead letter names it. */
+    public record SourceRecord(int partition, long offset) {}
+
+    /**
+     * One object a destination has not stored, and the record that says so.
+     *
+     * @param source where the object is on the source topic, null when no dead letter named it
+     */
+    public record Owed(String seriesInstanceUid, String sopInstanceUid, String destination, String evidence, Instant since,
+                       SourceRecord source) {
+        Owed withSource(SourceRecord s) {
+            return new Owed(seriesInstanceUid, sopInstanceUid, destination, evidence, since, s);
+        }
+    }
 
     /** Why an owed object cannot be sent by this run. */
     public enum Obstacle {
@@ -126,7 +140,7 @@ public final class ForwardRetry {
     /** Each object owed to a destination, oldest failure first, with what sending it needs. */
     public List<Planned> plan(Filter filter) {
         List<Owed> owed = owed(filter);
-        Map<String, ConsumerRecord<String, byte[]>> found = findOnSource(owed.stream().map(Owed::sopInstanceUid).collect(Collectors.toSet()));
+        Map<String, ConsumerRecord<String, byte[]>> found = findOnSource(owed);
         List<Planned> plan = new ArrayList<>();
         for (Owed o : owed) {
             ConsumerRecord<String, byte[]> r = found.get(o.sopInstanceUid());
@@ -144,8 +158,7 @@ public final class ForwardRetry {
      */
     public List<Outcome> deliver(List<Planned> plan, Consumer<Outcome> progress) {
         List<Planned> sendable = plan.stream().filter(p -> p.obstacle() == null).toList();
-        Map<String, ConsumerRecord<String, byte[]>> found = findOnSource(
-                sendable.stream().map(p -> p.owed().sopInstanceUid()).collect(Collectors.toSet()));
+        Map<String, ConsumerRecord<String, byte[]>> found = findOnSource(sendable.stream().map(Planned::owed).toList());
         List<Outcome> outcomes = new ArrayList<>();
         try (KafkaProducer<String, byte[]> producer = producer()) {
             for (Planned p : sendable) {
@@ -205,10 +218,16 @@ public final class ForwardRetry {
         record Pair(String sop, String destination) {}
         record Word(boolean sent, Owed owed) {}
         Map<Pair, Word> last = new LinkedHashMap<>();
-        Consumer<Word> hear = w -> last.merge(new Pair(w.owed().sopInstanceUid(), w.owed().destination()), w,
-                // Later wins; at the same instant SENT wins, as a store cannot be undone by a failure report.
-                (old, neu) -> neu.owed().since().isAfter(old.owed().since()) || (neu.sent() && !neu.owed().since().isBefore(old.owed().since()))
-                        ? neu : old);
+        Consumer<Word> hear = w -> last.merge(new Pair(w.owed().sopInstanceUid(), w.owed().destination()), w, (old, neu) -> {
+            // Later wins; at the same instant SENT wins, as a store cannot be undone by a failure report.
+            boolean newer = neu.owed().since().isAfter(old.owed().since())
+                    || (neu.sent() && !neu.owed().since().isBefore(old.owed().since()));
+            Word pick = newer ? neu : old;
+            Word other = newer ? old : neu;
+            // The object's place on the source topic outlives the word that named it (a later FAILED status names none).
+            return pick.owed().source() == null && other.owed().source() != null
+                    ? new Word(pick.sent(), pick.owed().withSource(other.owed().source())) : pick;
+        });
         readAll(topics.status(), r -> {
             ForwardingStatus s = parse(r, ForwardingStatus.class);
             if (s == null || s.sopInstanceUid() == null || s.destination() == null || s.at() == null) {
@@ -217,7 +236,7 @@ public final class ForwardRetry {
             String evidence = s.status() == ForwardingStatus.Status.SENT ? "SENT"
                     : "status FAILED after " + s.attempts() + " attempts" + (s.dicomStatus() == null ? "" : ", DIMSE " + s.dicomStatus());
             hear.accept(new Word(s.status() == ForwardingStatus.Status.SENT,
-                    new Owed(s.seriesInstanceUid(), s.sopInstanceUid(), s.destination(), evidence, Instant.parse(s.at()))));
+                    new Owed(s.seriesInstanceUid(), s.sopInstanceUid(), s.destination(), evidence, Instant.parse(s.at()), null)));
         });
         readAll(topics.deadLetter(), r -> {
             DeadLetter dl = parse(r, DeadLetter.class);
@@ -225,9 +244,11 @@ public final class ForwardRetry {
             if (dl == null || !DeadLetterReason.Stage.FORWARD.name().equals(dl.stage()) || dl.destination() == null || dl.sopInstanceUids() == null) {
                 return;
             }
+            SourceRecord at = topics.source().equals(dl.sourceTopic()) && dl.offsets() != null && dl.offsets().size() == 1
+                    ? new SourceRecord(dl.offsets().get(0).partition(), dl.offsets().get(0).first()) : null;
             for (String sop : dl.sopInstanceUids()) {
                 hear.accept(new Word(false, new Owed(dl.seriesInstanceUid(), sop, dl.destination(), "dead letter " + dl.reason(),
-                        Instant.parse(dl.createdAt()))));
+                        Instant.parse(dl.createdAt()), at)));
             }
         });
         return last.values().stream().filter(w -> !w.sent()).map(Word::owed)
@@ -247,54 +268,105 @@ public final class ForwardRetry {
         }
     }
 
-    /** The latest record on the source topic for each wanted SOP Instance UID. */
-    private Map<String, ConsumerRecord<String, byte[]>> findOnSource(Set<String> sops) {
+    /**
+     * The record on the source topic of each owed object: read at the offset a dead letter gave, and
+     * only for objects without one (or not found there) by reading the whole topic.
+     */
+    private Map<String, ConsumerRecord<String, byte[]>> findOnSource(List<Owed> owed) {
         Map<String, ConsumerRecord<String, byte[]>> found = new HashMap<>();
-        if (sops.isEmpty()) {
-            return found;
-        }
-        readAll(topics.source(), r -> {
-            String sop = ForwardObject.header(r, OutputHeaders.SOP_INSTANCE_UID_HEADER);
-            if (sop == null && r.value() != null) {
-                try {
-                    sop = ForwardObject.read(r.value()).sopInstanceUid();
-                } catch (DicomException e) {
-                    return;
+        Map<SourceRecord, String> located = new HashMap<>();
+        owed.stream().filter(o -> o.source() != null).forEach(o -> located.put(o.source(), o.sopInstanceUid()));
+        if (!located.isEmpty()) {
+            try (KafkaConsumer<String, byte[]> c = consumer()) {
+                for (Map.Entry<SourceRecord, String> e : located.entrySet()) {
+                    ConsumerRecord<String, byte[]> r = readAt(c, e.getKey());
+                    if (r != null && e.getValue().equals(sopOf(r))) {
+                        found.put(e.getValue(), r);
+                    }
                 }
             }
-            if (sop != null && sops.contains(sop)) {
-                found.put(sop, r);
-            }
-        });
+        }
+        Set<String> rest = owed.stream().map(Owed::sopInstanceUid).filter(sop -> !found.containsKey(sop))
+                .collect(Collectors.toSet());
+        if (!rest.isEmpty()) {
+            readAll(topics.source(), r -> {
+                String sop = sopOf(r);
+                if (sop != null && rest.contains(sop)) {
+                    found.put(sop, r);
+                }
+            });
+        }
         return found;
+    }
+
+    /** The record at one offset, or null when the topic no longer holds it. */
+    private ConsumerRecord<String, byte[]> readAt(KafkaConsumer<String, byte[]> c, SourceRecord at) {
+        TopicPartition tp = new TopicPartition(topics.source(), at.partition());
+        c.assign(List.of(tp));
+        c.seek(tp, at.offset());
+        long stalledAt = System.currentTimeMillis() + STALL_TIMEOUT.toMillis();
+        long end = c.endOffsets(List.of(tp), Duration.ofSeconds(10)).get(tp);
+        while (c.position(tp) <= at.offset() && c.position(tp) < end) {
+            for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
+                if (r.offset() == at.offset()) {
+                    return r;
+                }
+                stalledAt = System.currentTimeMillis() + STALL_TIMEOUT.toMillis();
+            }
+            if (System.currentTimeMillis() > stalledAt) {
+                throw new IllegalStateException(tp + " gave no record for " + STALL_TIMEOUT.toSeconds() + " s");
+            }
+        }
+        return null;
+    }
+
+    /** The SOP Instance UID a source record carries: its header, or for an older record its Part 10 meta. */
+    private static String sopOf(ConsumerRecord<String, byte[]> r) {
+        String sop = ForwardObject.header(r, OutputHeaders.SOP_INSTANCE_UID_HEADER);
+        if (sop == null && r.value() != null) {
+            try {
+                sop = ForwardObject.read(r.value()).sopInstanceUid();
+            } catch (DicomException e) {
+                return null;
+            }
+        }
+        return sop;
     }
 
     /** Every committed record of a topic, from the beginning to its end as of the call. */
     private void readAll(String topic, Consumer<ConsumerRecord<String, byte[]>> each) {
-        Properties p = new Properties();
-        p.putAll(kafkaClient);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(org.ichtriage.Topics.MAX_MESSAGE_BYTES));
-        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(org.ichtriage.Topics.MAX_MESSAGE_BYTES));
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> c = consumer()) {
             List<TopicPartition> parts = new ArrayList<>();
             c.partitionsFor(topic, Duration.ofSeconds(10)).forEach(i -> parts.add(new TopicPartition(i.topic(), i.partition())));
             c.assign(parts);
             c.seekToBeginning(parts);
             Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(10));
-            long deadline = System.currentTimeMillis() + READ_TIMEOUT.toMillis();
+            long stalledAt = System.currentTimeMillis() + STALL_TIMEOUT.toMillis();
             while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                if (System.currentTimeMillis() > deadline) {
-                    throw new IllegalStateException(topic + " not read to its end within " + READ_TIMEOUT.toSeconds() + " s");
+                var records = c.poll(Duration.ofMillis(500));
+                if (!records.isEmpty()) {
+                    stalledAt = System.currentTimeMillis() + STALL_TIMEOUT.toMillis();
+                } else if (System.currentTimeMillis() > stalledAt) {
+                    throw new IllegalStateException(topic + " gave no record for " + STALL_TIMEOUT.toSeconds() + " s before its end");
                 }
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
+                for (ConsumerRecord<String, byte[]> r : records) {
                     if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
                         each.accept(r);
                     }
                 }
             }
         }
+    }
+
+    /** Reads committed records without a consumer group. */
+    private KafkaConsumer<String, byte[]> consumer() {
+        Properties p = new Properties();
+        p.putAll(kafkaClient);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(org.ichtriage.Topics.MAX_MESSAGE_BYTES));
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(org.ichtriage.Topics.MAX_MESSAGE_BYTES));
+        return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     private KafkaProducer<String, byte[]> producer() {

@@ -190,8 +190,20 @@ class ForwardRetryIT {
 
             // The SENT settles it: only the other series is still owed.
             assertTrue(run(retry, "1.2.3.500", true, 0).startsWith("nothing to re-send"));
+
+            // A FAILED status with no dead letter beside it (as an older forwarder's, whose dead letters named no
+            // destination) is owed too; the object is then found by reading the source topic, not at an offset.
+            String olderSop = put(t.source(), "1.2.3.502", PacsForwarderIT.segLikeObject("1.2.3.502", 7));
+            ForwardingStatus older = new ForwardingStatus(ForwardingStatus.SCHEMA, "event-1.2.3.502", "1.2.3.502", olderSop, "seg",
+                    dest.toString(), ForwardingStatus.Status.FAILED, 3, null, java.time.Instant.now().toString());
+            producer.send(new ProducerRecord<>(t.status(), "1.2.3.502", EventJson.toBytes(older))).get(30, TimeUnit.SECONDS);
+
             List<ForwardRetry.Planned> left = retry.plan(ForwardRetry.Filter.all());
-            assertEquals(List.of(otherSop), left.stream().map(p -> p.owed().sopInstanceUid()).toList());
+            assertEquals(List.of(otherSop, olderSop), left.stream().map(p -> p.owed().sopInstanceUid()).toList());
+            assertTrue(left.get(0).owed().source() != null, "the dead letter gave the object's offset");
+            assertEquals(null, left.get(1).owed().source(), "a status record names no offset");
+            assertEquals(List.of("seg", "seg"), left.stream().map(ForwardRetry.Planned::kind).toList(), "both found on the source topic");
+            assertTrue(left.stream().allMatch(p -> p.obstacle() == null), left.toString());
         }
     }
 
