@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         description = {"Intracranial hemorrhage triage worker: DICOM C-STORE in, Kafka, SLEX-Net via ONNX Runtime,",
                 "DICOM SEG and JSON events out. NOT FOR CLINICAL USE: the shipped model is trained on phantoms."},
         subcommands = {RunCommand.class, SendCommand.class, EchoCommand.class, AnalyzeCommand.class, InspectCommand.class,
-                EventsCommand.class, ExplainCommand.class, CompleteCommand.class, ReplayCommand.class, BenchCommand.class,
+                EventsCommand.class, ExplainCommand.class, CompleteCommand.class, ForwardCommand.class, ReplayCommand.class, BenchCommand.class,
                 ConfigCommand.class, BoardUserCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Examples:", "  ich-triage run                      # embedded Kafka, listener on 127.0.0.1:11112, health on :8080",

@@ -21,7 +21,7 @@ public final class DeadLetters {
     public DeadLetter of(DeadLetterReason reason, String detail, String seriesInstanceUid, Integer revision,
                          List<String> sopInstanceUids, String sourceTopic, List<ResultEvent.OffsetRange> offsets) {
         return new DeadLetter(DeadLetter.SCHEMA, now.get().toString(), reason.stage().name(), reason.name(), detail,
-                seriesInstanceUid, revision, sopInstanceUids, sourceTopic, offsets, softwareVersion);
+                seriesInstanceUid, revision, sopInstanceUids, sourceTopic, offsets, softwareVersion, null);
     }
 
     /** A dead letter about the single record at {@code partition}/{@code offset} of {@code sourceTopic}. */
@@ -29,5 +29,13 @@ public final class DeadLetters {
                                List<String> sopInstanceUids, String sourceTopic, int partition, long offset) {
         return of(reason, detail, seriesInstanceUid, revision, sopInstanceUids, sourceTopic,
                 List.of(new ResultEvent.OffsetRange(partition, offset, offset)));
+    }
+
+    /** A forwarding dead letter: the record at {@code partition}/{@code offset} was not delivered to {@code destination}. */
+    public DeadLetter ofForwarding(DeadLetterReason reason, String detail, String seriesInstanceUid, List<String> sopInstanceUids,
+                                   String sourceTopic, int partition, long offset, String destination) {
+        return new DeadLetter(DeadLetter.SCHEMA, now.get().toString(), reason.stage().name(), reason.name(), detail,
+                seriesInstanceUid, null, sopInstanceUids, sourceTopic, List.of(new ResultEvent.OffsetRange(partition, offset, offset)),
+                softwareVersion, destination);
     }
 }

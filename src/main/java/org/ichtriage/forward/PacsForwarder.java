@@ -393,7 +393,8 @@ public final class PacsForwarder implements AutoCloseable {
                         + " attempts: " + last.describe();
                 log.error("{}; dead letter written", detail);
                 writes.add(producer.send(new ProducerRecord<>(topics.deadLetter(), r.key(),
-                        EventJson.toBytes(deadLetter(r, reason, detail, obj.sopInstanceUid())))));
+                        EventJson.toBytes(deadLetters.ofForwarding(reason, detail, r.key(), List.of(obj.sopInstanceUid()), r.topic(),
+                                r.partition(), r.offset(), d.toString())))));
             }
             settledInHand.get(d.toString()).set(1);
         }

@@ -34,7 +34,7 @@ class WorklistOrderTest {
                 WorklistRow.of(event("large-old", "positive", true, null, "2026-12-01T06:00:00Z"), "2026-12-01T06:00:00Z", ""),
                 WorklistRow.of(event("indet", "indeterminate", true, null, "2026-12-01T11:00:00Z"), "2026-12-01T11:00:00Z", ""),
                 WorklistRow.of(new DeadLetter("ich-deadletter.v1", "2026-12-01T12:00:00Z", "ASSEMBLY", "TOO_FEW_SLICES", "2 slices",
-                        "dead", null, List.of(), "ich.instances.v1", List.of(), "0.1.0"), "deadletter:0:1")));
+                        "dead", null, List.of(), "ich.instances.v1", List.of(), "0.1.0", null), "deadletter:0:1")));
         rows.sort(BoardView.WORKLIST_ORDER);
         assertEquals(List.of("expanding", "large-old", "pos-new", "pos-old", "indet", "neg-new", "dead"),
                 rows.stream().map(WorklistRow::seriesInstanceUid).toList());

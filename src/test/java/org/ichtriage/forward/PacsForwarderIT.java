@@ -290,6 +290,7 @@ class PacsForwarderIT {
             assertEquals(t.source(), dl.sourceTopic());
             assertEquals(List.of(new ResultEvent.OffsetRange(0, first, first)), dl.offsets());
             assertEquals("1.2.3.300", dl.seriesInstanceUid());
+            assertEquals(dest.toString(), dl.destination());
 
             ForwardingStatus s = status(read(t.status(), 1, Duration.ofSeconds(10)).get(0));
             assertEquals(ForwardingStatus.Status.FAILED, s.status());
@@ -304,6 +305,7 @@ class PacsForwarderIT {
             long garbage = put(t.source(), "1.2.3.301", "not dicom".getBytes(StandardCharsets.UTF_8), "seg");
             DeadLetter unreadable = EventJson.fromBytes(read(t.deadLetter(), 2, Duration.ofSeconds(30)).get(1).value(), DeadLetter.class);
             assertEquals("UNREADABLE_OBJECT", unreadable.reason());
+            assertNull(unreadable.destination(), "an unreadable object is not about one destination");
             assertEquals(List.of(new ResultEvent.OffsetRange(0, garbage, garbage)), unreadable.offsets());
 
             // Still alive: once the PACS is there, the next object goes through.
