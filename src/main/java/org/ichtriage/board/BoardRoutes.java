@@ -75,7 +75,12 @@ public final class BoardRoutes {
         Consumer<WorklistRow> push = row -> {
             String json = json(visible(row));
             for (SseClient c : streams) {
-                c.sendEvent("row", json);
+                try {
+                    c.sendEvent("row", json);
+                } catch (RuntimeException gone) {
+                    // a page that went away must not keep the others from their rows
+                    streams.remove(c);
+                }
             }
         };
         boardView.addListener(push);
