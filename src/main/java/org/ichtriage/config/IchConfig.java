@@ -113,7 +113,7 @@ public record IchConfig(
      */
     public record Pipeline(String applicationId, int streamThreads, long completionGapMs, int maxSlices,
                            long maxSeriesBytes, int maxOpenSeries, long earlyQuietMs, double earlyMinCoverageMm,
-                           long analysisMemoryBytes, int maxAnalysisAttempts) {}
+                           long analysisMemoryBytes, int maxAnalysisAttempts, Optional<String> instanceId) {}
 
     /** @param chunkSlices slices per ONNX Runtime call (0: the whole volume in one call) */
     public record Model(Path path, Provider provider, int intraOpThreads, int chunkSlices) {}
@@ -175,7 +175,8 @@ public record IchConfig(
                         p.intIn("pipeline.early-completion-quiet-ms", 0, 3_600_000),
                         p.doubleIn("pipeline.early-completion-min-coverage-mm", 0, 2000),
                         p.intIn("pipeline.analysis-memory-mb", 64, 1_000_000) * 1024L * 1024L,
-                        p.intIn("pipeline.max-analysis-attempts", 1, 100)),
+                        p.intIn("pipeline.max-analysis-attempts", 1, 100),
+                        Optional.of(p.string("pipeline.instance-id").strip()).filter(id -> !id.isEmpty())),
                 new ForwardSettings(p.destinations("forward.destinations"), p.intIn("forward.max-attempts", 1, 100),
                         p.intIn("forward.backoff-ms", 10, 600_000), p.bool("forward.tls")),
                 new Model(Path.of(p.nonEmpty("model.path")),

@@ -49,6 +49,9 @@ public final class Settings {
             Setting.secret("dicom.tls.keystore-password", "keystore password (secret)"),
             Setting.of("dicom.spool-dir", "", "optional folder to keep a copy of each received instance; empty writes nothing to disk"),
             Setting.of("pipeline.application-id", "ich-triage-worker", "Kafka Streams application id of the workers"),
+            Setting.of("pipeline.instance-id", "",
+                    "static Kafka group member id of this worker; empty keeps one generated once in <state.dir>/streams/instance-id. "
+                            + "A worker restarted with the same id takes its partitions back at once; two live workers must never share one"),
             Setting.of("pipeline.stream-threads", "1", "Kafka Streams threads per worker process (one ONNX session each)"),
             Setting.of("pipeline.completion-gap-ms", "10000", "a series is complete after this long without a new instance"),
             Setting.of("pipeline.early-completion-quiet-ms", "1500",
