@@ -98,7 +98,8 @@ public record IchConfig(
 
     public record Dicom(String bindHost, int port, String aeTitle, int maxAssociations, int maxPduLength,
                        long storeTimeoutMs, List<String> allowedCallingAets, List<String> allowedAddresses,
-                       Optional<Path> tlsKeystore, String tlsKeystorePassword, Optional<Path> spoolDir) {
+                       Optional<Path> tlsKeystore, String tlsKeystorePassword, Optional<Path> spoolDir,
+                       int maxAssociationsPerAe, long idleTimeoutMs) {
         @Override
         public String toString() {
             return "Dicom[" + aeTitle + "@" + bindHost + ":" + port + ", maxAssociations=" + maxAssociations
@@ -167,7 +168,8 @@ public record IchConfig(
                         p.intIn("dicom.store-timeout-ms", 100, 600_000),
                         p.list("dicom.allowed-calling-aets"), p.list("dicom.allowed-addresses"),
                         p.optionalPath("dicom.tls.keystore"), p.string("dicom.tls.keystore-password"),
-                        p.optionalPath("dicom.spool-dir")),
+                        p.optionalPath("dicom.spool-dir"),
+                        p.intIn("dicom.max-associations-per-ae", 1, 1000), p.intIn("dicom.idle-timeout-ms", 1000, 3_600_000)),
                 new Pipeline(p.nonEmpty("pipeline.application-id"), p.intIn("pipeline.stream-threads", 1, 64),
                         p.intIn("pipeline.completion-gap-ms", 100, 3_600_000), p.intIn("pipeline.max-slices", 3, 100_000),
                         p.intIn("pipeline.max-series-mb", 1, 1_000_000) * 1024L * 1024L,

@@ -41,9 +41,10 @@ public final class DicomIngest implements AutoCloseable {
 
     static ScpConfig scpConfig(IchConfig.Dicom d) {
         ScpConfig c = ScpConfig.defaults().withBindHost(d.bindHost()).withPort(d.port()).withAeTitle(d.aeTitle())
-                .withMaxAssociations(d.maxAssociations())
+                .withMaxAssociations(d.maxAssociations()).withMaxAssociationsPerAe(d.maxAssociationsPerAe())
                 .withAllowlists(new HashSet<>(d.allowedCallingAets()), new HashSet<>(d.allowedAddresses()));
-        c = c.withLimits(d.maxPduLength(), c.maxDatasetBytes(), c.maxAssociationBytes());
+        c = c.withLimits(d.maxPduLength(), c.maxDatasetBytes(), c.maxAssociationBytes())
+                .withTimeouts(c.artimTimeout(), Duration.ofMillis(d.idleTimeoutMs()));
         if (d.tlsKeystore().isPresent()) {
             c = c.withTls(sslContext(d.tlsKeystore().get(), d.tlsKeystorePassword()), false);
         }
