@@ -99,7 +99,8 @@ public record IchConfig(
     public record Dicom(String bindHost, int port, String aeTitle, int maxAssociations, int maxPduLength,
                        long storeTimeoutMs, List<String> allowedCallingAets, List<String> allowedAddresses,
                        Optional<Path> tlsKeystore, String tlsKeystorePassword, Optional<Path> spoolDir,
-                       int maxAssociationsPerAe, long idleTimeoutMs) {
+                       int maxAssociationsPerAe, long idleTimeoutMs, Optional<Path> tlsTruststore,
+                       String tlsTruststorePassword, boolean tlsRequireClientCert) {
         @Override
         public String toString() {
             return "Dicom[" + aeTitle + "@" + bindHost + ":" + port + ", maxAssociations=" + maxAssociations
@@ -141,6 +142,18 @@ public record IchConfig(
     public record Selection(boolean enabled, List<String> headTerms, List<String> otherBodyTerms, List<String> sharpKernelTerms,
                             boolean allowContrast, double minThicknessMm, double maxThicknessMm, double maxTiltDegrees) {}
 
+    /** Requiring client certificates without a keystore (no TLS) or a truststore (nothing to trust) would be a silent no-op. */
+    private static boolean clientCertRequirement(Parser p) {
+        boolean required = p.bool("dicom.tls.require-client-cert");
+        if (required && p.optionalPath("dicom.tls.keystore").isEmpty()) {
+            throw new ConfigException("dicom.tls.require-client-cert", "needs dicom.tls.keystore (the listener speaks TLS only with it)");
+        }
+        if (required && p.optionalPath("dicom.tls.truststore").isEmpty()) {
+            throw new ConfigException("dicom.tls.require-client-cert", "needs dicom.tls.truststore (the certificates senders must present)");
+        }
+        return required;
+    }
+
     public static IchConfig from(ResolvedSettings s) {
         Parser p = new Parser(s);
         String bootstrap = p.string("kafka.bootstrap-servers");
@@ -169,7 +182,9 @@ public record IchConfig(
                         p.list("dicom.allowed-calling-aets"), p.list("dicom.allowed-addresses"),
                         p.optionalPath("dicom.tls.keystore"), p.string("dicom.tls.keystore-password"),
                         p.optionalPath("dicom.spool-dir"),
-                        p.intIn("dicom.max-associations-per-ae", 1, 1000), p.intIn("dicom.idle-timeout-ms", 1000, 3_600_000)),
+                        p.intIn("dicom.max-associations-per-ae", 1, 1000), p.intIn("dicom.idle-timeout-ms", 1000, 3_600_000),
+                        p.optionalPath("dicom.tls.truststore"), p.string("dicom.tls.truststore-password"),
+                        clientCertRequirement(p)),
                 new Pipeline(p.nonEmpty("pipeline.application-id"), p.intIn("pipeline.stream-threads", 1, 64),
                         p.intIn("pipeline.completion-gap-ms", 100, 3_600_000), p.intIn("pipeline.max-slices", 3, 100_000),
                         p.intIn("pipeline.max-series-mb", 1, 1_000_000) * 1024L * 1024L,

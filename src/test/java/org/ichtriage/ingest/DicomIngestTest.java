@@ -18,7 +18,8 @@ class DicomIngestTest {
     @Test
     void settingsMapOntoListenerAndSink() {
         IchConfig.Dicom d = new IchConfig.Dicom("127.0.0.1", 11113, "MYAE", 3, 65536, 2500, List.of("CT1", "CT2"),
-                List.of("127.0.0.1"), Optional.empty(), "", Optional.of(Path.of("/tmp/spool")), 2, 30_000);
+                List.of("127.0.0.1"), Optional.empty(), "", Optional.of(Path.of("/tmp/spool")), 2, 30_000,
+                Optional.empty(), "", false);
         ScpConfig s = DicomIngest.scpConfig(d);
         assertEquals(11113, s.port());
         assertEquals("MYAE", s.aeTitle());
