@@ -121,11 +121,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
-        // After kill -9 the restarted controller keeps the dead broker's registration alive for one
-        // broker session before the new incarnation may register: 9 s by default, all of it added to
-        // the restart. Broker and controller are this one process, so a short session costs nothing.
-        p.put("broker.heartbeat.interval.ms", "500");
-        p.put("broker.session.timeout.ms", "2000");
         // A 512x512 slice is about 525 KB and a SEG of a large lesion a few MB; the per-topic limits
         // are set on the topics themselves (Topics), this only lifts the broker-wide ceiling.
         p.put("message.max.bytes", String.valueOf(32 * 1024 * 1024));
