@@ -98,7 +98,9 @@ public record IchConfig(
 
     public record Dicom(String bindHost, int port, String aeTitle, int maxAssociations, int maxPduLength,
                        long storeTimeoutMs, List<String> allowedCallingAets, List<String> allowedAddresses,
-                       Optional<Path> tlsKeystore, String tlsKeystorePassword, Optional<Path> spoolDir) {
+                       Optional<Path> tlsKeystore, String tlsKeystorePassword, Optional<Path> spoolDir,
+                       int maxAssociationsPerAe, long idleTimeoutMs, Optional<Path> tlsTruststore,
+                       String tlsTruststorePassword, boolean tlsRequireClientCert) {
         @Override
         public String toString() {
             return "Dicom[" + aeTitle + "@" + bindHost + ":" + port + ", maxAssociations=" + maxAssociations
@@ -113,7 +115,7 @@ public record IchConfig(
      */
     public record Pipeline(String applicationId, int streamThreads, long completionGapMs, int maxSlices,
                            long maxSeriesBytes, int maxOpenSeries, long earlyQuietMs, double earlyMinCoverageMm,
-                           long analysisMemoryBytes, int maxAnalysisAttempts) {}
+                           long analysisMemoryBytes, int maxAnalysisAttempts, Optional<String> instanceId) {}
 
     /** @param chunkSlices slices per ONNX Runtime call (0: the whole volume in one call) */
     public record Model(Path path, Provider provider, int intraOpThreads, int chunkSlices) {}
@@ -139,6 +141,18 @@ public record IchConfig(
     /** Which series the worker analyses (docs/decisions/series-selection.md); term lists match header text. */
     public record Selection(boolean enabled, List<String> headTerms, List<String> otherBodyTerms, List<String> sharpKernelTerms,
                             boolean allowContrast, double minThicknessMm, double maxThicknessMm, double maxTiltDegrees) {}
+
+    /** Requiring client certificates without a keystore (no TLS) or a truststore (nothing to trust) would be a silent no-op. */
+    private static boolean clientCertRequirement(Parser p) {
+        boolean required = p.bool("dicom.tls.require-client-cert");
+        if (required && p.optionalPath("dicom.tls.keystore").isEmpty()) {
+            throw new ConfigException("dicom.tls.require-client-cert", "needs dicom.tls.keystore (the listener speaks TLS only with it)");
+        }
+        if (required && p.optionalPath("dicom.tls.truststore").isEmpty()) {
+            throw new ConfigException("dicom.tls.require-client-cert", "needs dicom.tls.truststore (the certificates senders must present)");
+        }
+        return required;
+    }
 
     public static IchConfig from(ResolvedSettings s) {
         Parser p = new Parser(s);
@@ -167,7 +181,10 @@ public record IchConfig(
                         p.intIn("dicom.store-timeout-ms", 100, 600_000),
                         p.list("dicom.allowed-calling-aets"), p.list("dicom.allowed-addresses"),
                         p.optionalPath("dicom.tls.keystore"), p.string("dicom.tls.keystore-password"),
-                        p.optionalPath("dicom.spool-dir")),
+                        p.optionalPath("dicom.spool-dir"),
+                        p.intIn("dicom.max-associations-per-ae", 1, 1000), p.intIn("dicom.idle-timeout-ms", 1000, 3_600_000),
+                        p.optionalPath("dicom.tls.truststore"), p.string("dicom.tls.truststore-password"),
+                        clientCertRequirement(p)),
                 new Pipeline(p.nonEmpty("pipeline.application-id"), p.intIn("pipeline.stream-threads", 1, 64),
                         p.intIn("pipeline.completion-gap-ms", 100, 3_600_000), p.intIn("pipeline.max-slices", 3, 100_000),
                         p.intIn("pipeline.max-series-mb", 1, 1_000_000) * 1024L * 1024L,
@@ -175,7 +192,8 @@ public record IchConfig(
                         p.intIn("pipeline.early-completion-quiet-ms", 0, 3_600_000),
                         p.doubleIn("pipeline.early-completion-min-coverage-mm", 0, 2000),
                         p.intIn("pipeline.analysis-memory-mb", 64, 1_000_000) * 1024L * 1024L,
-                        p.intIn("pipeline.max-analysis-attempts", 1, 100)),
+                        p.intIn("pipeline.max-analysis-attempts", 1, 100),
+                        Optional.of(p.string("pipeline.instance-id").strip()).filter(id -> !id.isEmpty())),
                 new ForwardSettings(p.destinations("forward.destinations"), p.intIn("forward.max-attempts", 1, 100),
                         p.intIn("forward.backoff-ms", 10, 600_000), p.bool("forward.tls")),
                 new Model(Path.of(p.nonEmpty("model.path")),

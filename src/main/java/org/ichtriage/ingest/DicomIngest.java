@@ -7,10 +7,12 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.HashSet;
 import java.util.Properties;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.ichtriage.config.ConfigException;
 import org.ichtriage.config.IchConfig;
 import org.ichtriage.dicom.net.DicomServer;
@@ -41,11 +43,13 @@ public final class DicomIngest implements AutoCloseable {
 
     static ScpConfig scpConfig(IchConfig.Dicom d) {
         ScpConfig c = ScpConfig.defaults().withBindHost(d.bindHost()).withPort(d.port()).withAeTitle(d.aeTitle())
-                .withMaxAssociations(d.maxAssociations())
+                .withMaxAssociations(d.maxAssociations()).withMaxAssociationsPerAe(d.maxAssociationsPerAe())
                 .withAllowlists(new HashSet<>(d.allowedCallingAets()), new HashSet<>(d.allowedAddresses()));
-        c = c.withLimits(d.maxPduLength(), c.maxDatasetBytes(), c.maxAssociationBytes());
+        c = c.withLimits(d.maxPduLength(), c.maxDatasetBytes(), c.maxAssociationBytes())
+                .withTimeouts(c.artimTimeout(), Duration.ofMillis(d.idleTimeoutMs()));
         if (d.tlsKeystore().isPresent()) {
-            c = c.withTls(sslContext(d.tlsKeystore().get(), d.tlsKeystorePassword()), false);
+            c = c.withTls(sslContext(d.tlsKeystore().get(), d.tlsKeystorePassword(), d.tlsTruststore(),
+                    d.tlsTruststorePassword()), d.tlsRequireClientCert());
         }
         return c;
     }
@@ -56,17 +60,42 @@ public final class DicomIngest implements AutoCloseable {
     }
 
     static SSLContext sslContext(Path keystore, String password) {
-        try (InputStream in = Files.newInputStream(keystore)) {
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            char[] pw = password == null ? new char[0] : password.toCharArray();
-            ks.load(in, pw);
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(ks, pw);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), null, null);
-            return ctx;
+        return sslContext(keystore, password, Optional.empty(), "");
+    }
+
+    /** With a truststore, client certificates are checked against it (not against the JDK's public CAs). */
+    static SSLContext sslContext(Path keystore, String password, Optional<Path> truststore, String truststorePassword) {
+        KeyManagerFactory kmf;
+        try {
+            KeyStore ks = load(keystore, password);
+            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, password == null ? new char[0] : password.toCharArray());
         } catch (IOException | GeneralSecurityException e) {
             throw new ConfigException("dicom.tls.keystore", keystore + " unusable: " + e.getMessage());
+        }
+        TrustManagerFactory tmf = null;
+        if (truststore.isPresent()) {
+            try {
+                tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(load(truststore.get(), truststorePassword));
+            } catch (IOException | GeneralSecurityException e) {
+                throw new ConfigException("dicom.tls.truststore", truststore.get() + " unusable: " + e.getMessage());
+            }
+        }
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new ConfigException("dicom.tls.keystore", keystore + " unusable: " + e.getMessage());
+        }
+    }
+
+    private static KeyStore load(Path store, String password) throws IOException, GeneralSecurityException {
+        try (InputStream in = Files.newInputStream(store)) {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(in, password == null ? new char[0] : password.toCharArray());
+            return ks;
         }
     }
 

@@ -25,7 +25,27 @@ public final class PipelineRunner implements AutoCloseable {
 
     public PipelineRunner(Topology topology, Properties clientProperties, String applicationId, Path stateDir,
                           int streamThreads, short replicationFactor) {
-        this.streams = new KafkaStreams(topology, streamsConfig(clientProperties, applicationId, stateDir, streamThreads, replicationFactor));
+        this(topology, streamsConfig(clientProperties, applicationId, stateDir, streamThreads, replicationFactor));
+    }
+
+    /**
+     * A long-lived worker: a static group member under {@code staticMemberId} (Streams adds the
+     * thread number), so that after kill -9 the restarted process takes its partitions back at once
+     * instead of waiting out the dead member's session; task folders that kill -9 left without a
+     * checkpoint are cleared before the start (WorkerStateFolder).
+     */
+    public static PipelineRunner staticMember(Topology topology, Properties clientProperties, String applicationId,
+                                              Path stateDir, int streamThreads, short replicationFactor,
+                                              String staticMemberId) {
+        WorkerStateFolder.discardUncheckpointedTasks(stateDir, applicationId);
+        Properties p = streamsConfig(clientProperties, applicationId, stateDir, streamThreads, replicationFactor);
+        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), staticMemberId);
+        log.info("pipeline joins group {} as static member {}", applicationId, staticMemberId);
+        return new PipelineRunner(topology, p);
+    }
+
+    private PipelineRunner(Topology topology, Properties config) {
+        this.streams = new KafkaStreams(topology, config);
         streams.setUncaughtExceptionHandler(e -> {
             log.error("stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;

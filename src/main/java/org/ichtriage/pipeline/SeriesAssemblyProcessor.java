@@ -60,6 +60,11 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
     public static final String CONTROL_HEADER = org.ichtriage.events.InstanceHeaders.CONTROL;
     public static final String FORCE_COMPLETE = "force-complete";
     public static final Duration PUNCTUATE_EVERY = Duration.ofMillis(250);
+    /**
+     * A record read within this long of its receipt means the task is caught up with its input. It
+     * also absorbs the clock difference between the ingest and worker hosts (NTP keeps it far below).
+     */
+    static final long CAUGHT_UP_MS = 1_000;
 
     private final SeriesAnalyzer analyzer;
     private final StreamLimits limits;
@@ -73,6 +78,17 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
     private AnalysisAttempts attempts;
     /** When this task began processing here; see {@link #quietSince}. */
     private long taskStartedMs;
+    /** Worker time when this task last took a record from its input. */
+    private long lastRecordAtMs;
+    /** How long that record had waited since the ingest received it (across two hosts' clocks). */
+    private long lastRecordWaitedMs;
+    /** Newest ingest receive time among the records this task has taken: how far it has read the senders' past. */
+    private long receivedHighWaterMs;
+    /**
+     * Worker time until which this stream thread was analysing (any of its tasks): a thread inside an
+     * analysis reads nothing, so that time is not silence from the senders.
+     */
+    private static final ThreadLocal<long[]> THREAD_BUSY_UNTIL = ThreadLocal.withInitial(() -> new long[] {Long.MIN_VALUE});
 
     /**
      * @param emitSeg     false in a replay: SEG and key images are not written again
@@ -99,6 +115,12 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
         this.slices = context.getStateStore(TriageTopology.SLICE_STORE);
         this.series = context.getStateStore(TriageTopology.SERIES_STORE);
         this.taskStartedMs = context.currentSystemTimeMs();
+        this.lastRecordAtMs = taskStartedMs;
+        long[] busyUntil = THREAD_BUSY_UNTIL.get();
+        if (busyUntil[0] > taskStartedMs) {
+            // a mark ahead of this task's clock came from another clock (a test driver's): drop it
+            busyUntil[0] = Long.MIN_VALUE;
+        }
         this.deadLetters = new DeadLetters(() -> Instant.ofEpochMilli(context.currentSystemTimeMs()), SoftwareVersion.get());
         // beside the Streams state, not inside a task's folder: Streams wipes those after an unclean stop
         Object stateDir = context.appConfigs().get(StreamsConfig.STATE_DIR_CONFIG);
@@ -117,6 +139,10 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
         long now = context.currentSystemTimeMs();
         RecordMetadata meta = context.recordMetadata().orElseThrow();
         String seriesUid = record.key();
+        long receivedMs = receivedAtMs(record);
+        lastRecordAtMs = now;
+        lastRecordWaitedMs = now - receivedMs;
+        receivedHighWaterMs = Math.max(receivedHighWaterMs, receivedMs);
         Header control = record.headers().lastHeader(CONTROL_HEADER);
         if (control != null && FORCE_COMPLETE.equals(new String(control.value(), StandardCharsets.UTF_8))) {
             SeriesState s = seriesUid == null ? null : series.get(seriesUid);
@@ -180,8 +206,9 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
         }
         boolean duplicate = slices.get(key) != null;
         slices.put(key, new ReceivedInstance(sopUid, meta.partition(), meta.offset(), now, record.value()));
-        s = duplicate ? s.touched(now) : s.withInstance(now, record.value().length, expected > 0 ? expected : null,
-                acquisition == Integer.MIN_VALUE ? null : acquisition, facts.positionMm(), facts.spacingMm());
+        s = (duplicate ? s.touched(now) : s.withInstance(now, record.value().length, expected > 0 ? expected : null,
+                acquisition == Integer.MIN_VALUE ? null : acquisition, facts.positionMm(), facts.spacingMm()))
+                .receivedAt(receivedMs);
         series.put(seriesUid, s);
 
         if (s.instanceCount() > limits.maxSlices()) {
@@ -217,6 +244,8 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
     private int openHere;
 
     private void punctuate(long now) {
+        // analyses run inside this punctuation do not count: its series are judged as of its start
+        long busyUntil = THREAD_BUSY_UNTIL.get()[0];
         int open = 0;
         List<KeyValue<String, SeriesState>> due = new ArrayList<>();
         try (KeyValueIterator<String, SeriesState> it = series.all()) {
@@ -228,7 +257,7 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
             SeriesState s = kv.value;
             if (s.status() == SeriesState.Status.OPEN) {
                 open++;
-                long quiet = now - quietSince(s);
+                long quiet = quietMs(s, now, busyUntil);
                 if (limits.earlyCompletion() && quiet >= limits.earlyQuietMs() && !s.mixedAcquisitions()
                         && s.stack().contiguous(s.instanceCount(), limits.earlyMinCoverageMm())) {
                     // evidently whole: one even stack from end to end, and the sender paused; a later slice still
@@ -252,8 +281,40 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
      * still waiting in the input topic: the time the task was down is not silence from the sender.
      * So the gap never counts from before this task started here.
      */
-    private long quietSince(SeriesState s) {
-        return Math.max(s.lastSeenMs(), taskStartedMs);
+    private long quietSince(SeriesState s, long busyUntil) {
+        return Math.max(Math.max(s.lastSeenMs(), taskStartedMs), busyUntil);
+    }
+
+    /**
+     * How long the sender of {@code s} has been silent. In worker time, not counting time before this
+     * task started or spent inside an analysis ({@link #quietSince}). And while this task is behind
+     * (the last record it took had waited more than {@link #CAUGHT_UP_MS} since the ingest received
+     * it, and it took one within the gap), at most the silence in the ingest's own receive times up to
+     * the newest record read: instances waiting in the topic behind a backlog were received later, so
+     * a busy worker does not close a series that is still arriving. A task that is caught up, or has
+     * read nothing for a gap (its input is drained), goes by its own clock.
+     */
+    private long quietMs(SeriesState s, long now, long busyUntil) {
+        long workerQuiet = now - quietSince(s, busyUntil);
+        boolean behind = lastRecordWaitedMs > CAUGHT_UP_MS
+                && now - Math.max(lastRecordAtMs, busyUntil) < limits.completionGapMs();
+        if (!behind || s.lastReceivedMs() <= 0 || receivedHighWaterMs <= 0) {
+            return workerQuiet;
+        }
+        return Math.min(workerQuiet, receivedHighWaterMs - s.lastReceivedMs());
+    }
+
+    /** The ingest's receive time: its ich.received-at header, else the record timestamp (set by the same producer). */
+    private static long receivedAtMs(Record<String, byte[]> record) {
+        Header h = record.headers().lastHeader(org.ichtriage.events.InstanceHeaders.RECEIVED_AT);
+        if (h != null) {
+            try {
+                return Instant.parse(new String(h.value(), StandardCharsets.UTF_8)).toEpochMilli();
+            } catch (java.time.format.DateTimeParseException badHeader) {
+                // another producer's header; the record timestamp still says when it was written
+            }
+        }
+        return record.timestamp();
     }
 
     private List<ReceivedInstance> slicesOf(String seriesUid) {
@@ -286,7 +347,12 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
                     + g.unfinished() + " times in a row and never finished (the worker stopped inside it); not tried again, "
                     + "pipeline.max-analysis-attempts=" + attempts.maxAttempts()));
         } else {
+            long started = context.currentSystemTimeMs();
+            long t0 = System.nanoTime();
             outcomes = analyzeGuarded(batch);
+            // the context's clock stands still inside a call; the elapsed time is measured here
+            long[] busyUntil = THREAD_BUSY_UNTIL.get();
+            busyUntil[0] = Math.max(busyUntil[0], started + (System.nanoTime() - t0) / 1_000_000);
         }
         attempts.finished(seriesUid);
         for (SeriesOutcome outcome : outcomes) {

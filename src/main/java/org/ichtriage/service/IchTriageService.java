@@ -15,6 +15,8 @@ import org.ichtriage.inference.SegmentationModel;
 import org.ichtriage.forward.PacsForwarder;
 import org.ichtriage.pipeline.PipelineRunner;
 import org.ichtriage.pipeline.PipelineSettings;
+import org.ichtriage.pipeline.WorkerStateFolder;
+import java.nio.file.Path;
 import org.ichtriage.analysis.ExpansionAssessor;
 import org.ichtriage.pipeline.StreamLimits;
 import org.ichtriage.analysis.TriageAnalyzer;
@@ -155,10 +157,17 @@ public final class IchTriageService implements AutoCloseable {
         PipelineSettings settings = PipelineSettings.live(limits, p.applicationId(),
                 new ExpansionAssessor(e.windowHours(), e.absoluteMl(), e.relative()));
         TopicCatalog.ensure(admin, java.util.List.of(TopicCatalog.stagingSpec(settings.stagingTopic(), config.topics())));
-        PipelineRunner runner = own(new PipelineRunner(
+        Path streamsDir = config.stateDir().resolve("streams");
+        String memberId;
+        try {
+            memberId = WorkerStateFolder.instanceId(p.instanceId(), streamsDir);
+        } catch (WorkerStateFolder.InvalidInstanceIdException invalid) {
+            throw new ConfigException("pipeline.instance-id", invalid.getMessage());
+        }
+        PipelineRunner runner = own(PipelineRunner.staticMember(
                 TriageTopology.build(analyzer, settings),
-                kafka.clientProperties(), p.applicationId(), config.stateDir().resolve("streams"), p.streamThreads(),
-                config.topics().replicationFactor()).start());
+                kafka.clientProperties(), p.applicationId(), streamsDir, p.streamThreads(),
+                config.topics().replicationFactor(), memberId).start());
         health.addCheck("pipeline", runner::notReadyReason);
     }
 

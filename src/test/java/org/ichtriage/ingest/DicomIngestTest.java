@@ -18,11 +18,14 @@ class DicomIngestTest {
     @Test
     void settingsMapOntoListenerAndSink() {
         IchConfig.Dicom d = new IchConfig.Dicom("127.0.0.1", 11113, "MYAE", 3, 65536, 2500, List.of("CT1", "CT2"),
-                List.of("127.0.0.1"), Optional.empty(), "", Optional.of(Path.of("/tmp/spool")));
+                List.of("127.0.0.1"), Optional.empty(), "", Optional.of(Path.of("/tmp/spool")), 2, 30_000,
+                Optional.empty(), "", false);
         ScpConfig s = DicomIngest.scpConfig(d);
         assertEquals(11113, s.port());
         assertEquals("MYAE", s.aeTitle());
         assertEquals(3, s.maxAssociations());
+        assertEquals(2, s.maxAssociationsPerAe());
+        assertEquals(Duration.ofMillis(30_000), s.idleTimeout());
         assertEquals(65536, s.maxPduReceiveLength());
         assertEquals(Set.of("CT1", "CT2"), s.allowedCallingAets());
         assertEquals(Set.of("127.0.0.1"), s.allowedAddresses());

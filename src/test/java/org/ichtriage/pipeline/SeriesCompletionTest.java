@@ -49,7 +49,18 @@ class SeriesCompletionTest {
     private TestOutputTopic<String, byte[]> results;
     private TestOutputTopic<String, byte[]> deadLetters;
 
+    /** Series whose analysis takes {@link #SLOW_ANALYSIS} of real time, as a large volume on a CPU would. */
+    private final java.util.Set<String> slowSeries = new java.util.HashSet<>();
+    private static final Duration SLOW_ANALYSIS = Duration.ofMillis(2_000);
+
     private final SeriesAnalyzer recording = batch -> {
+        if (slowSeries.contains(batch.seriesInstanceUid())) {
+            try {
+                Thread.sleep(SLOW_ANALYSIS.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         analysed.add(batch);
         ResultEvent e = SampleEvents.forBatch(batch).eventId(java.util.UUID.randomUUID().toString())
                 .createdAt(Instant.now().toString()).studyInstanceUid("1.2")
@@ -78,6 +89,15 @@ class SeriesCompletionTest {
         deadLetters = driver.createOutputTopic(Topics.DEADLETTER, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
+    /**
+     * Moves the worker's wall clock and, with it, the receive time the input topic stamps on the next
+     * records: a real ingest stamps each instance when it arrives.
+     */
+    private void advance(Duration d) {
+        in.advanceTime(d);
+        driver.advanceWallClockTime(d);
+    }
+
     @AfterEach
     void stop() {
         driver.close();
@@ -101,9 +121,9 @@ class SeriesCompletionTest {
     void completesAfterInactivityGapOnWallClockWithoutFurtherRecords() {
         var id = CtSeriesWriter.StudyIdentity.random("P1");
         send(id.seriesInstanceUid(), series(id, 5, false));
-        driver.advanceWallClockTime(Duration.ofMillis(GAP - 1000));
+        advance(Duration.ofMillis(GAP - 1000));
         assertTrue(results.isEmpty(), "not complete before the gap");
-        driver.advanceWallClockTime(Duration.ofMillis(1500));
+        advance(Duration.ofMillis(1500));
         ResultEvent e = EventJson.fromBytes(results.readValue(), ResultEvent.class);
         assertEquals(5, e.provenance().instanceCount());
         assertEquals("GAP", e.provenance().completionReason());
@@ -132,13 +152,91 @@ class SeriesCompletionTest {
         }
         seriesStore.put(id.seriesInstanceUid(), restored);
 
-        driver.advanceWallClockTime(Duration.ofMillis(GAP / 2));
+        advance(Duration.ofMillis(GAP / 2));
         assertTrue(results.isEmpty(), "the time the task was away is not a gap in the series");
         send(id.seriesInstanceUid(), all.subList(4, 8));
-        driver.advanceWallClockTime(Duration.ofMillis(GAP + 500));
+        advance(Duration.ofMillis(GAP + 500));
         ResultEvent e = EventJson.fromBytes(results.readValue(), ResultEvent.class);
         assertEquals(8, e.provenance().instanceCount(), "restored and waiting instances in one result");
         assertTrue(results.isEmpty(), "exactly one result");
+    }
+
+    /** Pipes one instance as the ingest writes it: its receive time in ich.received-at and as the record timestamp. */
+    private void sendReceivedAt(String series, byte[] instance, Instant receivedAt) {
+        RecordHeaders h = new RecordHeaders();
+        h.add(org.ichtriage.events.InstanceHeaders.RECEIVED_AT, receivedAt.toString().getBytes(StandardCharsets.UTF_8));
+        in.pipeInput(new TestRecord<>(series, instance, h, receivedAt));
+    }
+
+    private List<ResultEvent> resultsFor(String series) {
+        List<ResultEvent> out = new ArrayList<>();
+        for (var r : results.readRecordsToList()) {
+            if (series.equals(r.key())) {
+                out.add(EventJson.fromBytes(r.value(), ResultEvent.class));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void backloggedWorkerJudgesSilenceByReceiveTimesAndDoesNotSplitTheSeries() {
+        // The worker is a minute behind and reads slowly: 12 s of its time per second of the senders'.
+        // Series A was sent at 1 slice/s, interleaved with series C; in worker time 12 s pass between
+        // two slices of A, more than the gap, but in receive time only 1 s.
+        var a = CtSeriesWriter.StudyIdentity.random("BACKLOG-A");
+        var c = CtSeriesWriter.StudyIdentity.random("BACKLOG-C");
+        List<byte[]> aSlices = series(a, 6, false);
+        List<byte[]> cSlices = series(c, 6, false);
+        Instant sentFrom = Instant.now().minusSeconds(60);
+        for (int i = 0; i < 6; i++) {
+            sendReceivedAt(a.seriesInstanceUid(), aSlices.get(i), sentFrom.plusSeconds(i));
+            advance(Duration.ofMillis(6_000));
+            sendReceivedAt(c.seriesInstanceUid(), cSlices.get(i), sentFrom.plusSeconds(i).plusMillis(500));
+            advance(Duration.ofMillis(6_000));
+        }
+        assertEquals(List.of(), resultsFor(a.seriesInstanceUid()), "nothing complete while the backlog is read");
+        // the backlog is drained: from here on the worker's clock is the senders'
+        advance(Duration.ofMillis(GAP + 500));
+        List<ResultEvent> got = results.readRecordsToList().stream()
+                .map(r -> EventJson.fromBytes(r.value(), ResultEvent.class)).toList();
+        List<ResultEvent> ofA = got.stream().filter(e -> e.seriesInstanceUid().equals(a.seriesInstanceUid())).toList();
+        assertEquals(1, ofA.size(), "one revision of A: " + ofA);
+        assertEquals(6, ofA.get(0).provenance().instanceCount());
+        assertEquals(1, got.stream().filter(e -> e.seriesInstanceUid().equals(c.seriesInstanceUid())).count(), "C: " + got);
+    }
+
+    @Test
+    void senderAtOneSlicePerSecondDuringALongAnalysisGetsOneRevision() {
+        // Scaled down ten times from the probe (1 slice/s, 10 s gap, 33 s analysis): a slice every
+        // 100 ms, a 1 s gap, a 2 s analysis. Slices sent during the analysis wait in the topic; the
+        // thread may punctuate before it reads them.
+        startWith(new StreamLimits(1_000, 50, 64L << 20, 4, 60_000));
+        var a = CtSeriesWriter.StudyIdentity.random("SLOW-A");
+        var b = CtSeriesWriter.StudyIdentity.random("SLOW-B");
+        slowSeries.add(b.seriesInstanceUid());
+        List<byte[]> aSlices = series(a, 24, false);
+        Instant t = Instant.now();
+        for (int i = 0; i < 3; i++) {
+            sendReceivedAt(a.seriesInstanceUid(), aSlices.get(i), t);
+            advance(Duration.ofMillis(100));
+            t = t.plusMillis(100);
+        }
+        for (byte[] slice : series(b, 3, false)) {
+            sendReceivedAt(b.seriesInstanceUid(), slice, t);
+        }
+        RecordHeaders close = new RecordHeaders();
+        close.add(SeriesAssemblyProcessor.CONTROL_HEADER, SeriesAssemblyProcessor.FORCE_COMPLETE.getBytes(StandardCharsets.UTF_8));
+        in.pipeInput(new TestRecord<>(b.seriesInstanceUid(), null, close, t)); // B is analysed now, for 2 s
+        advance(SLOW_ANALYSIS); // the punctuation that follows the analysis
+        assertEquals(List.of(), resultsFor(a.seriesInstanceUid()), "A is not closed by the time spent analysing B");
+        for (int i = 3; i < 24; i++) { // sent during the analysis, read now
+            sendReceivedAt(a.seriesInstanceUid(), aSlices.get(i), t);
+            t = t.plusMillis(100);
+        }
+        advance(Duration.ofMillis(1_500));
+        List<ResultEvent> ofA = resultsFor(a.seriesInstanceUid());
+        assertEquals(1, ofA.size(), "one revision: " + ofA);
+        assertEquals(24, ofA.get(0).provenance().instanceCount());
     }
 
     @Test
@@ -148,7 +246,7 @@ class SeriesCompletionTest {
         ResultEvent e = EventJson.fromBytes(results.readValue(), ResultEvent.class);
         assertEquals("COUNT", e.provenance().completionReason());
         assertEquals(6, e.provenance().instanceCount());
-        driver.advanceWallClockTime(Duration.ofMillis(3 * GAP));
+        advance(Duration.ofMillis(3 * GAP));
         assertTrue(results.isEmpty(), "the gap does not complete it a second time");
     }
 
@@ -170,13 +268,13 @@ class SeriesCompletionTest {
         List<byte[]> all = series(id, 6, false);
         send(id.seriesInstanceUid(), all.subList(0, 5));
         send(id.seriesInstanceUid(), all.subList(0, 2)); // the modality retried two
-        driver.advanceWallClockTime(Duration.ofMillis(GAP + 500));
+        advance(Duration.ofMillis(GAP + 500));
         ResultEvent first = EventJson.fromBytes(results.readValue(), ResultEvent.class);
         assertEquals(5, first.provenance().instanceCount(), "duplicates counted once");
         assertEquals(5, analysed.get(0).instances().size());
 
         send(id.seriesInstanceUid(), all.subList(5, 6)); // a late slice
-        driver.advanceWallClockTime(Duration.ofMillis(GAP + 500));
+        advance(Duration.ofMillis(GAP + 500));
         ResultEvent second = EventJson.fromBytes(results.readValue(), ResultEvent.class);
         assertEquals(2, second.revision());
         assertEquals(6, second.provenance().instanceCount(), "the new revision covers the whole series");
@@ -203,7 +301,7 @@ class SeriesCompletionTest {
         DeadLetter tooManyOpen = EventJson.fromBytes(deadLetters.readValue(), DeadLetter.class);
         assertEquals("TOO_MANY_OPEN_SERIES", tooManyOpen.reason());
 
-        driver.advanceWallClockTime(Duration.ofMillis(GAP + 500));
+        advance(Duration.ofMillis(GAP + 500));
         ResultEvent e = EventJson.fromBytes(results.readValue(), ResultEvent.class);
         assertEquals(open.seriesInstanceUid(), e.seriesInstanceUid(), "the worker still completes the open series");
     }
@@ -215,7 +313,7 @@ class SeriesCompletionTest {
         send(id.seriesInstanceUid(), all);
         assertEquals(1, EventJson.fromBytes(results.readValue(), ResultEvent.class).revision());
         send(id.seriesInstanceUid(), all.subList(3, 4)); // the modality retries after an A700 whose write had landed
-        driver.advanceWallClockTime(Duration.ofMillis(3 * GAP));
+        advance(Duration.ofMillis(3 * GAP));
         assertTrue(results.isEmpty(), "an already analysed instance gives no second result");
         assertTrue(deadLetters.isEmpty());
     }
@@ -236,7 +334,7 @@ class SeriesCompletionTest {
         send(id.seriesInstanceUid(), first.subList(2, 3)); // 4 instances, 3 of acquisition 1: not complete
         assertTrue(results.isEmpty(), "a count from one acquisition must not close a series holding two");
         send(id.seriesInstanceUid(), second.subList(1, 3));
-        driver.advanceWallClockTime(Duration.ofMillis(GAP + 500));
+        advance(Duration.ofMillis(GAP + 500));
         ResultEvent e = EventJson.fromBytes(results.readValue(), ResultEvent.class);
         assertEquals(6, e.provenance().instanceCount());
         assertEquals("GAP", e.provenance().completionReason());
@@ -251,13 +349,13 @@ class SeriesCompletionTest {
         startWithEarlyCompletion();
         var id = CtSeriesWriter.StudyIdentity.random("P20");
         send(id.seriesInstanceUid(), series(id, 30, false)); // 30 slices 5 mm apart: 145 mm, no Images in Acquisition
-        driver.advanceWallClockTime(Duration.ofMillis(1000));
+        advance(Duration.ofMillis(1000));
         assertTrue(results.isEmpty(), "not before the quiet time");
-        driver.advanceWallClockTime(Duration.ofMillis(750));
+        advance(Duration.ofMillis(750));
         ResultEvent e = EventJson.fromBytes(results.readValue(), ResultEvent.class);
         assertEquals("STACK", e.provenance().completionReason());
         assertEquals(30, e.provenance().instanceCount());
-        driver.advanceWallClockTime(Duration.ofMillis(GAP));
+        advance(Duration.ofMillis(GAP));
         assertTrue(results.isEmpty(), "exactly one result");
     }
 
@@ -268,9 +366,9 @@ class SeriesCompletionTest {
         List<byte[]> all = new ArrayList<>(series(id, 30, false));
         all.remove(14); // one slice still missing in the middle
         send(id.seriesInstanceUid(), all);
-        driver.advanceWallClockTime(Duration.ofMillis(GAP - 1000));
+        advance(Duration.ofMillis(GAP - 1000));
         assertTrue(results.isEmpty(), "a stack with a hole is not evidently complete");
-        driver.advanceWallClockTime(Duration.ofMillis(1500));
+        advance(Duration.ofMillis(1500));
         assertEquals("GAP", EventJson.fromBytes(results.readValue(), ResultEvent.class).provenance().completionReason());
     }
 
@@ -279,9 +377,9 @@ class SeriesCompletionTest {
         startWithEarlyCompletion();
         var id = CtSeriesWriter.StudyIdentity.random("P22");
         send(id.seriesInstanceUid(), series(id, 12, false)); // 55 mm: a partial head, perhaps still arriving
-        driver.advanceWallClockTime(Duration.ofMillis(GAP - 1000));
+        advance(Duration.ofMillis(GAP - 1000));
         assertTrue(results.isEmpty(), "55 mm does not cover a head");
-        driver.advanceWallClockTime(Duration.ofMillis(1500));
+        advance(Duration.ofMillis(1500));
         assertEquals("GAP", EventJson.fromBytes(results.readValue(), ResultEvent.class).provenance().completionReason());
     }
 
@@ -291,11 +389,11 @@ class SeriesCompletionTest {
         var id = CtSeriesWriter.StudyIdentity.random("P23");
         List<byte[]> all = series(id, 31, false);
         send(id.seriesInstanceUid(), all.subList(0, 30));
-        driver.advanceWallClockTime(Duration.ofMillis(1750));
+        advance(Duration.ofMillis(1750));
         ResultEvent first = EventJson.fromBytes(results.readValue(), ResultEvent.class);
         assertEquals(1, first.revision());
         send(id.seriesInstanceUid(), all.subList(30, 31));
-        driver.advanceWallClockTime(Duration.ofMillis(1750));
+        advance(Duration.ofMillis(1750));
         ResultEvent second = EventJson.fromBytes(results.readValue(), ResultEvent.class);
         assertEquals(2, second.revision());
         assertEquals(31, second.provenance().instanceCount());

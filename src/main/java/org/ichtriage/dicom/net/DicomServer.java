@@ -40,6 +40,7 @@ public final class DicomServer implements AutoCloseable {
     private final ThreadPoolExecutor rejecter;
     private final Thread acceptor;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final AeSlots aeSlots;
     private volatile boolean closed;
 
     private DicomServer(ScpConfig cfg, StoreHandler handler, ServerSocket server) {
@@ -47,6 +48,7 @@ public final class DicomServer implements AutoCloseable {
         this.handler = handler;
         this.server = server;
         this.slots = new Semaphore(cfg.maxAssociations());
+        this.aeSlots = new AeSlots(cfg.maxAssociationsPerAe());
         this.workers = new ThreadPoolExecutor(cfg.maxAssociations(), cfg.maxAssociations(), 30, TimeUnit.SECONDS,
                 new SynchronousQueue<>(), named("dicom-scp-assoc"));
         this.workers.allowCoreThreadTimeOut(true);
@@ -114,7 +116,7 @@ public final class DicomServer implements AutoCloseable {
                 try {
                     workers.execute(() -> {
                         try {
-                            new ScpAssociation(s, cfg, handler).run();
+                            new ScpAssociation(s, cfg, handler, aeSlots).run();
                         } finally {
                             open.remove(s);
                             slots.release();
@@ -192,5 +194,37 @@ public final class DicomServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         LOG.info("DICOM SCP {} on port {} stopped", cfg.aeTitle(), server.getLocalPort());
+    }
+
+    /** Associations held per calling AE title (as sent, before any escaping). */
+    static final class AeSlots {
+        private final int perAe;
+        private final ConcurrentHashMap<String, Integer> held = new ConcurrentHashMap<>();
+
+        AeSlots(int perAe) {
+            this.perAe = perAe;
+        }
+
+        /** true when the AE may open one more; the caller must then {@link #release} it. */
+        boolean tryAcquire(String callingAe) {
+            boolean[] granted = {false};
+            held.compute(callingAe, (ae, n) -> {
+                int now = n == null ? 0 : n;
+                if (now >= perAe) {
+                    return n;
+                }
+                granted[0] = true;
+                return now + 1;
+            });
+            return granted[0];
+        }
+
+        void release(String callingAe) {
+            held.computeIfPresent(callingAe, (ae, n) -> n <= 1 ? null : n - 1);
+        }
+
+        int held(String callingAe) {
+            return held.getOrDefault(callingAe, 0);
+        }
     }
 }

@@ -44,12 +44,17 @@ final class ScpAssociation {
     private CommandSet pendingCommand;
     private int messagePcid = -1;
 
-    ScpAssociation(Socket socket, ScpConfig cfg, StoreHandler handler) {
+    ScpAssociation(Socket socket, ScpConfig cfg, StoreHandler handler, DicomServer.AeSlots aeSlots) {
         this.socket = socket;
         this.cfg = cfg;
         this.handler = handler;
+        this.aeSlots = aeSlots;
         this.remote = socket.getInetAddress();
     }
+
+    private final DicomServer.AeSlots aeSlots;
+    /** The calling AE title whose slot this association holds, released when it ends. */
+    private String heldAeSlot;
 
     void run() {
         try {
@@ -70,7 +75,9 @@ final class ScpAssociation {
             LOG.warn("association from {} ({}): protocol error, aborting: {}", callingAet, remote.getHostAddress(), e.getMessage());
             abort(reason);
         } catch (SocketTimeoutException e) {
-            LOG.warn("association from {} ({}): timeout, aborting", callingAet, remote.getHostAddress());
+            LOG.warn("association from {} ({}): no PDU within {} ms ({}), aborting", callingAet, remote.getHostAddress(),
+                    heldAeSlot == null ? cfg.artimTimeout().toMillis() : cfg.idleTimeout().toMillis(),
+                    heldAeSlot == null ? "ARTIM" : "dicom.idle-timeout-ms");
             abort(Abort.REASON_NOT_SPECIFIED);
         } catch (LimitExceeded e) {
             LOG.warn("association from {} ({}): {}, aborting", callingAet, remote.getHostAddress(), e.getMessage());
@@ -83,6 +90,9 @@ final class ScpAssociation {
             abort(Abort.REASON_NOT_SPECIFIED);
         } finally {
             closeQuietly();
+            if (heldAeSlot != null) {
+                aeSlots.release(heldAeSlot);
+            }
             LOG.info("association from {} ({}) closed: {} stored, {} failed", callingAet, remote.getHostAddress(), stored, failed);
         }
     }
@@ -144,6 +154,12 @@ final class ScpAssociation {
         if (!cfg.allowedAddresses().isEmpty() && !cfg.allowedAddresses().contains(remote.getHostAddress())) {
             return new AssociateRj(AssociateRj.PERMANENT, AssociateRj.SOURCE_SERVICE_USER, AssociateRj.REASON_CALLING_AE_NOT_RECOGNIZED);
         }
+        if (!aeSlots.tryAcquire(rq.callingAet())) {
+            LOG.warn("association from {} ({}): this AE already holds {} associations (dicom.max-associations-per-ae)",
+                    callingAet, remote.getHostAddress(), cfg.maxAssociationsPerAe());
+            return new AssociateRj(AssociateRj.TRANSIENT, AssociateRj.SOURCE_PRESENTATION, AssociateRj.REASON_LOCAL_LIMIT_EXCEEDED);
+        }
+        heldAeSlot = rq.callingAet();
         return null;
     }
 

@@ -24,11 +24,14 @@ import javax.net.ssl.SSLContext;
  * @param allowedAddresses    if non-empty, only these source IP addresses (textual form) are accepted
  * @param sslContext          if non-null, the listener speaks TLS 1.2/1.3 only
  * @param requireClientAuth   with TLS, require a client certificate
+ * @param maxAssociationsPerAe concurrent associations one calling AE title may hold; more get
+ *                            A-ASSOCIATE-RJ local-limit-exceeded, so that one sender (or one that
+ *                            holds associations open) cannot take the whole pool
  */
 public record ScpConfig(String bindHost, int port, String aeTitle, int maxAssociations, int maxPduReceiveLength,
                         Duration artimTimeout, Duration idleTimeout, long maxDatasetBytes, long maxAssociationBytes,
                         Set<String> allowedCallingAets, Set<String> allowedAddresses, SSLContext sslContext,
-                        boolean requireClientAuth) {
+                        boolean requireClientAuth, int maxAssociationsPerAe) {
     public static final String DEFAULT_AE = "ICHTRIAGE";
 
     public ScpConfig {
@@ -49,6 +52,9 @@ public record ScpConfig(String bindHost, int port, String aeTitle, int maxAssoci
         if (maxDatasetBytes < 1 || maxDatasetBytes > Integer.MAX_VALUE - 64) {
             throw new IllegalArgumentException("maxDatasetBytes must be 1..2^31-65: " + maxDatasetBytes);
         }
+        if (maxAssociationsPerAe < 1) {
+            throw new IllegalArgumentException("maxAssociationsPerAe must be >= 1: " + maxAssociationsPerAe);
+        }
         allowedCallingAets = Set.copyOf(allowedCallingAets);
         allowedAddresses = Set.copyOf(allowedAddresses);
         Objects.requireNonNull(artimTimeout, "artimTimeout");
@@ -57,46 +63,51 @@ public record ScpConfig(String bindHost, int port, String aeTitle, int maxAssoci
 
     public static ScpConfig defaults() {
         return new ScpConfig("127.0.0.1", 11112, DEFAULT_AE, 8, 256 * 1024, Duration.ofSeconds(10),
-                Duration.ofSeconds(60), 32L * 1024 * 1024, 8L * 1024 * 1024 * 1024, Set.of(), Set.of(), null, false);
+                Duration.ofSeconds(60), 32L * 1024 * 1024, 8L * 1024 * 1024 * 1024, Set.of(), Set.of(), null, false, 8);
     }
 
     public ScpConfig withPort(int p) {
         return new ScpConfig(bindHost, p, aeTitle, maxAssociations, maxPduReceiveLength, artimTimeout, idleTimeout,
-                maxDatasetBytes, maxAssociationBytes, allowedCallingAets, allowedAddresses, sslContext, requireClientAuth);
+                maxDatasetBytes, maxAssociationBytes, allowedCallingAets, allowedAddresses, sslContext, requireClientAuth, maxAssociationsPerAe);
     }
 
     public ScpConfig withBindHost(String h) {
         return new ScpConfig(h, port, aeTitle, maxAssociations, maxPduReceiveLength, artimTimeout, idleTimeout,
-                maxDatasetBytes, maxAssociationBytes, allowedCallingAets, allowedAddresses, sslContext, requireClientAuth);
+                maxDatasetBytes, maxAssociationBytes, allowedCallingAets, allowedAddresses, sslContext, requireClientAuth, maxAssociationsPerAe);
     }
 
     public ScpConfig withAeTitle(String ae) {
         return new ScpConfig(bindHost, port, ae, maxAssociations, maxPduReceiveLength, artimTimeout, idleTimeout,
-                maxDatasetBytes, maxAssociationBytes, allowedCallingAets, allowedAddresses, sslContext, requireClientAuth);
+                maxDatasetBytes, maxAssociationBytes, allowedCallingAets, allowedAddresses, sslContext, requireClientAuth, maxAssociationsPerAe);
     }
 
     public ScpConfig withMaxAssociations(int n) {
         return new ScpConfig(bindHost, port, aeTitle, n, maxPduReceiveLength, artimTimeout, idleTimeout,
-                maxDatasetBytes, maxAssociationBytes, allowedCallingAets, allowedAddresses, sslContext, requireClientAuth);
+                maxDatasetBytes, maxAssociationBytes, allowedCallingAets, allowedAddresses, sslContext, requireClientAuth, maxAssociationsPerAe);
     }
 
     public ScpConfig withTimeouts(Duration artim, Duration idle) {
         return new ScpConfig(bindHost, port, aeTitle, maxAssociations, maxPduReceiveLength, artim, idle,
-                maxDatasetBytes, maxAssociationBytes, allowedCallingAets, allowedAddresses, sslContext, requireClientAuth);
+                maxDatasetBytes, maxAssociationBytes, allowedCallingAets, allowedAddresses, sslContext, requireClientAuth, maxAssociationsPerAe);
     }
 
     public ScpConfig withLimits(int maxPdu, long maxDataset, long maxAssociation) {
         return new ScpConfig(bindHost, port, aeTitle, maxAssociations, maxPdu, artimTimeout, idleTimeout,
-                maxDataset, maxAssociation, allowedCallingAets, allowedAddresses, sslContext, requireClientAuth);
+                maxDataset, maxAssociation, allowedCallingAets, allowedAddresses, sslContext, requireClientAuth, maxAssociationsPerAe);
     }
 
     public ScpConfig withAllowlists(Set<String> callingAets, Set<String> addresses) {
         return new ScpConfig(bindHost, port, aeTitle, maxAssociations, maxPduReceiveLength, artimTimeout, idleTimeout,
-                maxDatasetBytes, maxAssociationBytes, callingAets, addresses, sslContext, requireClientAuth);
+                maxDatasetBytes, maxAssociationBytes, callingAets, addresses, sslContext, requireClientAuth, maxAssociationsPerAe);
     }
 
     public ScpConfig withTls(SSLContext ctx, boolean clientAuth) {
         return new ScpConfig(bindHost, port, aeTitle, maxAssociations, maxPduReceiveLength, artimTimeout, idleTimeout,
-                maxDatasetBytes, maxAssociationBytes, allowedCallingAets, allowedAddresses, ctx, clientAuth);
+                maxDatasetBytes, maxAssociationBytes, allowedCallingAets, allowedAddresses, ctx, clientAuth, maxAssociationsPerAe);
+    }
+
+    public ScpConfig withMaxAssociationsPerAe(int n) {
+        return new ScpConfig(bindHost, port, aeTitle, maxAssociations, maxPduReceiveLength, artimTimeout, idleTimeout,
+                maxDatasetBytes, maxAssociationBytes, allowedCallingAets, allowedAddresses, sslContext, requireClientAuth, n);
     }
 }
