@@ -289,19 +289,29 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
      * How long the sender of {@code s} has been silent. In worker time, not counting time before this
      * task started or spent inside an analysis ({@link #quietSince}). And while this task is behind
      * (the last record it took had waited more than {@link #CAUGHT_UP_MS} since the ingest received
-     * it, and it took one within the gap), at most the silence in the ingest's own receive times up to
-     * the newest record read: instances waiting in the topic behind a backlog were received later, so
-     * a busy worker does not close a series that is still arriving. A task that is caught up, or has
-     * read nothing for a gap (its input is drained), goes by its own clock.
+     * it, and it took one within {@link #drainedAfterMs}), at most the silence in the ingest's own receive
+     * times up to the newest record read: instances waiting in the topic behind a backlog were received
+     * later, so a busy worker does not close a series that is still arriving. A task that is caught up,
+     * or has read nothing for that long (its input is drained), goes by its own clock.
      */
     private long quietMs(SeriesState s, long now, long busyUntil) {
         long workerQuiet = now - quietSince(s, busyUntil);
         boolean behind = lastRecordWaitedMs > CAUGHT_UP_MS
-                && now - Math.max(lastRecordAtMs, busyUntil) < limits.completionGapMs();
+                && now - Math.max(lastRecordAtMs, busyUntil) < drainedAfterMs();
         if (!behind || s.lastReceivedMs() <= 0 || receivedHighWaterMs <= 0) {
             return workerQuiet;
         }
         return Math.min(workerQuiet, receivedHighWaterMs - s.lastReceivedMs());
+    }
+
+    /**
+     * Reading nothing for this long while behind means the input is drained: a backlog is read without
+     * pauses. With early completion on, that is its quiet time, so that a series read from a backlog
+     * (the first after a start, or one that arrived during another's analysis) is not held for a whole
+     * gap before its own quiet time starts counting; without it, the gap.
+     */
+    private long drainedAfterMs() {
+        return limits.earlyCompletion() ? limits.earlyQuietMs() : limits.completionGapMs();
     }
 
     /** The ingest's receive time: its ich.received-at header, else the record timestamp (set by the same producer). */

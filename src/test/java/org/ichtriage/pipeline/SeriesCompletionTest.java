@@ -399,4 +399,20 @@ class SeriesCompletionTest {
         assertEquals(31, second.provenance().instanceCount());
         assertEquals("STACK", second.provenance().completionReason());
     }
+
+    @Test
+    void aWholeStackReadFromABacklogCompletesAfterTheQuietTimeNotAfterTheGap() {
+        // the first series after a start, or one that arrived during another's analysis: every slice was
+        // received 30 s ago and is read at once; nothing else is waiting
+        startWithEarlyCompletion();
+        var id = CtSeriesWriter.StudyIdentity.random("P24");
+        Instant receivedAt = Instant.now().minusSeconds(30);
+        for (byte[] b : series(id, 30, false)) {
+            sendReceivedAt(id.seriesInstanceUid(), b, receivedAt);
+        }
+        advance(Duration.ofMillis(2500));
+        List<ResultEvent> got = resultsFor(id.seriesInstanceUid());
+        assertEquals(1, got.size(), "complete 1.5 s after the backlog was read, not a whole 10 s gap later");
+        assertEquals("STACK", got.get(0).provenance().completionReason());
+    }
 }
