@@ -240,7 +240,7 @@ public final class AlertDelivery implements AutoCloseable {
                     }
                     commit(tp, r.offset() + 1);
                 }
-                settleSkippedMarkers();
+                org.ichtriage.ConsumerBacklog.settleSkippedMarkers(consumer, committed);
                 refreshBacklog(false);
             }
         } catch (Stopping | WakeupException | InterruptException e) {
@@ -403,27 +403,6 @@ public final class AlertDelivery implements AutoCloseable {
             log.warn("{}: commit of {}@{} failed: {}", channel.name(), tp, next, e.toString());
         } finally {
             settledInHand.forEach(a -> a.set(0));
-        }
-    }
-
-    /**
-     * Between polls every record before the consumer's position is handled, so the backlog counts from
-     * there. The source topic is written in transactions (by Kafka Streams), and its end offset counts
-     * each transaction's commit marker: the consumer skips the marker, no commit of ours covers it, and
-     * end minus committed stayed at 1 after everything was handled.
-     */
-    private void settleSkippedMarkers() {
-        for (var e : committed.entrySet()) {
-            try {
-                long position = consumer.position(e.getKey(), Duration.ofSeconds(5));
-                if (position > e.getValue()) {
-                    e.setValue(position);
-                }
-            } catch (WakeupException | InterruptException ex) {
-                throw ex;
-            } catch (KafkaException | IllegalStateException ex) {
-                log.debug("position of {} not known: {}", e.getKey(), ex.toString());
-            }
         }
     }
 
