@@ -100,7 +100,7 @@ class WorkerFailoverIT {
         throw new AssertionError(name + " never ready: " + read(dir.resolve("out.log")));
     }
 
-    private static String read(Path f) {
+    static String read(Path f) {
         try {
             return Files.readString(f);
         } catch (Exception e) {
@@ -109,14 +109,20 @@ class WorkerFailoverIT {
     }
 
     private KafkaProducer<String, byte[]> producer() {
+        return producer(broker.bootstrapServers());
+    }
+
+    /** A producer as the ingest configures one: acks=all, records up to the topic's size limit. */
+    static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES);
         return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
-    private static List<byte[]> series(CtSeriesWriter.StudyIdentity id, int n) {
+    /** n uniform 64x64 slices 5 mm apart: quick to analyse with the tiny test model. */
+    static List<byte[]> series(CtSeriesWriter.StudyIdentity id, int n) {
         List<CtSeriesWriter.HuSlice> slices = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             short[] hu = new short[64 * 64];

@@ -23,12 +23,9 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.ichtriage.config.IchConfig;
 import org.ichtriage.events.EventJson;
 import org.ichtriage.events.ResultEvent;
@@ -87,7 +84,7 @@ class WorkerRestartIT {
         HttpClient client = HttpClient.newHttpClient();
         long deadline = System.currentTimeMillis() + 120_000;
         while (System.currentTimeMillis() < deadline) {
-            assertTrue(p.isAlive(), () -> "worker died: " + read(dir.resolve("out.log")));
+            assertTrue(p.isAlive(), () -> "worker died: " + WorkerFailoverIT.read(dir.resolve("out.log")));
             try {
                 if (client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/health/ready")).build(),
                         HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
@@ -98,33 +95,7 @@ class WorkerRestartIT {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("never ready: " + read(dir.resolve("out.log")));
-    }
-
-    private static String read(Path f) {
-        try {
-            return Files.readString(f);
-        } catch (Exception e) {
-            return "(no log)";
-        }
-    }
-
-    private KafkaProducer<String, byte[]> producer() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES);
-        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-    }
-
-    private static List<byte[]> series(CtSeriesWriter.StudyIdentity id, int n) {
-        List<CtSeriesWriter.HuSlice> slices = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            short[] hu = new short[64 * 64];
-            java.util.Arrays.fill(hu, (short) 30);
-            slices.add(new CtSeriesWriter.HuSlice(hu));
-        }
-        return CtSeriesWriter.write(id, slices, 64, 64, 3.0, 5.0, false);
+        throw new AssertionError("never ready: " + WorkerFailoverIT.read(dir.resolve("out.log")));
     }
 
     private List<ResultEvent> results(String seriesUid, Duration timeout) {
@@ -159,8 +130,8 @@ class WorkerRestartIT {
         Process first = launch(dir, http);
         long coldStart = millisUntilReady(first, dir, http);
         var id = CtSeriesWriter.StudyIdentity.random("RESTART");
-        List<byte[]> all = series(id, 10);
-        try (KafkaProducer<String, byte[]> p = producer()) {
+        List<byte[]> all = WorkerFailoverIT.series(id, 10);
+        try (KafkaProducer<String, byte[]> p = WorkerFailoverIT.producer(broker.bootstrapServers())) {
             for (byte[] b : all.subList(0, 5)) {
                 p.send(new ProducerRecord<>(Topics.INSTANCES, id.seriesInstanceUid(), b)).get();
             }
