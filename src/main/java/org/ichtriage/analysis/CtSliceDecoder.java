@@ -4,12 +4,15 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 import org.ichtriage.dicom.codec.DicomLimits;
 import org.ichtriage.dicom.codec.DicomObject;
 import org.ichtriage.dicom.codec.PixelData;
 import org.ichtriage.dicom.codec.PixelDataException;
 import org.ichtriage.dicom.codec.Tag;
+import org.ichtriage.dicom.seg.SourceImage;
+import org.ichtriage.dicom.seg.SourceSeries;
 import org.ichtriage.volume.CtSlice;
 import org.ichtriage.volume.RefusalReason;
 
@@ -19,6 +22,29 @@ import org.ichtriage.volume.RefusalReason;
  */
 public final class CtSliceDecoder {
     private CtSliceDecoder() {}
+
+    /**
+     * One instance read once: the slice for the volume and the reference a derived object makes to it.
+     *
+     * @param source empty when the instance lacks what a reference needs (SOP Class UID, position, orientation,
+     *               spacing); the assembler refuses such a slice for its geometry before any derived object is built
+     * @param sourceProblem why {@code source} is empty, naming the tag; empty when it is present
+     */
+    public record DecodedImage(CtSlice slice, Optional<SourceImage> source, Optional<String> sourceProblem) {}
+
+    /**
+     * Decodes the slice and its source-image reference from one dataset.
+     *
+     * @throws PixelDataException when compressed pixel data cannot be decoded within the declared frame
+     */
+    public static DecodedImage decodeWithSource(DicomObject ds, long byteSize) throws PixelDataException {
+        CtSlice slice = decode(ds, byteSize);
+        try {
+            return new DecodedImage(slice, Optional.of(SourceSeries.imageOf(ds)), Optional.empty());
+        } catch (IllegalArgumentException e) {
+            return new DecodedImage(slice, Optional.empty(), Optional.of(e.getMessage()));
+        }
+    }
 
     /** @throws PixelDataException when compressed pixel data cannot be decoded within the declared frame */
     public static CtSlice decode(DicomObject ds, long byteSize) throws PixelDataException {

@@ -3,7 +3,7 @@ package org.ichtriage.analysis;
 import java.util.List;
 import java.util.Optional;
 
-import org.ichtriage.dicom.codec.DicomObject;
+import org.ichtriage.dicom.seg.SourceSeries;
 import org.ichtriage.inference.SegmentationResult;
 import org.ichtriage.volume.CtVolume;
 
@@ -24,7 +24,7 @@ public interface DerivedObjectWriter {
     }
 
     /**
-     * @param sources the source datasets in the volume's slice order
+     * @param source the source series, its images in the volume's slice order
      */
-    DerivedObjects write(List<DicomObject> sources, CtVolume volume, SegmentationResult result, String eventId);
+    DerivedObjects write(SourceSeries source, CtVolume volume, SegmentationResult result, String eventId);
 }

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-import org.ichtriage.dicom.codec.DicomObject;
 import org.ichtriage.dicom.codec.TransferSyntax;
 import org.ichtriage.dicom.seg.BuiltObject;
 import org.ichtriage.dicom.seg.DerivedUids;
@@ -41,8 +40,7 @@ public final class DicomResultWriter implements DerivedObjectWriter {
     }
 
     @Override
-    public DerivedObjects write(List<DicomObject> sources, CtVolume volume, SegmentationResult result, String eventId) {
-        SourceSeries source = SourceSeries.fromDatasets(sources);
+    public DerivedObjects write(SourceSeries source, CtVolume volume, SegmentationResult result, String eventId) {
         List<boolean[]> masks = result.analysis().lesionMask().stream().map(SliceMask::toArray).toList();
         if (result.analysis().lesionVoxels() == 0) {
             return DerivedObjects.none();

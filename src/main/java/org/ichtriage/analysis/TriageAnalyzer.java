@@ -31,6 +31,8 @@ import org.ichtriage.events.DeadLetters;
 import org.ichtriage.events.ResultEvent;
 import org.ichtriage.events.SkippedSeries;
 import org.ichtriage.dicom.codec.Tag;
+import org.ichtriage.dicom.seg.SourceImage;
+import org.ichtriage.dicom.seg.SourceSeries;
 import org.ichtriage.volume.AssemblyResult;
 import org.ichtriage.volume.ContentCheck;
 import org.ichtriage.volume.CtSlice;
@@ -102,27 +104,33 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
         long t0 = System.nanoTime();
         Map<String, Decoded> bySop = new HashMap<>();
         List<CtSlice> slices = new ArrayList<>();
+        // Patient, study, series and frame of reference are shared by every instance: the first instance's attributes
+        // stand for them all, so that no other dataset is kept once its slice is decoded.
+        DicomObject seriesAttributes = null;
         for (ReceivedInstance r : batch.instances()) {
             try {
                 DicomObject ds = DicomReader.readPart10(r.part10(), DicomLimits.DEFAULT).dataset();
-                CtSlice slice = CtSliceDecoder.decode(ds, r.part10().length);
-                bySop.put(r.sopInstanceUid(), new Decoded(r, ds));
-                slices.add(slice);
+                CtSliceDecoder.DecodedImage decoded = CtSliceDecoder.decodeWithSource(ds, r.part10().length);
+                bySop.put(r.sopInstanceUid(), new Decoded(r, decoded));
+                slices.add(decoded.slice());
+                if (seriesAttributes == null) {
+                    ds.remove(Tag.PixelData);
+                    seriesAttributes = ds;
+                }
             } catch (DicomException | RuntimeException e) {
                 return List.of(refuse(batch, DeadLetterReason.CORRUPT_INSTANCE, "instance " + r.sopInstanceUid() + " at offset "
                         + r.partition() + "/" + r.offset() + ": " + e, batch.instances()));
             }
         }
         long t1 = System.nanoTime();
-        if (!batch.instances().isEmpty()) {
-            Optional<SeriesSelection.Skip> skip = selection.check(bySop.get(batch.instances().get(0).sopInstanceUid()).dataset(),
-                    slices.stream().allMatch(CtSlice::isLocalizer));
+        if (seriesAttributes != null) {
+            Optional<SeriesSelection.Skip> skip = selection.check(seriesAttributes, slices.stream().allMatch(CtSlice::isLocalizer));
             if (skip.isPresent()) {
-                DicomObject first = bySop.get(batch.instances().get(0).sopInstanceUid()).dataset();
                 return List.of(new SeriesOutcome.Skipped(new SkippedSeries(SkippedSeries.SCHEMA,
                         java.time.Instant.ofEpochMilli(clock.millis()).toString(), batch.seriesInstanceUid(),
-                        first.getString(Tag.StudyInstanceUID), batch.revision(), skip.get().reason().name(), skip.get().detail(),
-                        batch.instances().size(), batch.sourceTopic(), OffsetRanges.of(batch.instances()), SoftwareVersion.get())));
+                        seriesAttributes.getString(Tag.StudyInstanceUID), batch.revision(), skip.get().reason().name(),
+                        skip.get().detail(), batch.instances().size(), batch.sourceTopic(), OffsetRanges.of(batch.instances()),
+                        SoftwareVersion.get())));
             }
         }
         AssemblyResult assembled = assembler.assemble(slices);
@@ -132,7 +140,7 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
         }
         List<SeriesOutcome> outcomes = new ArrayList<>();
         for (CtVolume volume : ((AssemblyResult.Assembled) assembled).volumes()) {
-            // the volume's instances and datasets in its slice order
+            // the volume's instances in its slice order
             List<Decoded> stack = volume.slices().stream().map(s -> bySop.get(s.sopInstanceUid())).toList();
             Optional<AssemblyResult.Refused> implausible = ContentCheck.check(volume);
             if (implausible.isPresent()) {
@@ -141,7 +149,7 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
                 continue;
             }
             try {
-                outcomes.add(analyzeVolume(batch, volume, stack, t1 - t0, t2 - t1, t0));
+                outcomes.add(analyzeVolume(batch, volume, stack, seriesAttributes, t1 - t0, t2 - t1, t0));
             } catch (RuntimeException e) {
                 // one stack failing (a SEG that cannot be built, say) must not take the other stacks' results with it
                 outcomes.add(refuse(batch, DeadLetterReason.ANALYSIS_FAILED, e.toString(), instancesOf(batch, stack)));
@@ -150,8 +158,13 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
         return outcomes;
     }
 
-    /** One decoded instance: the record it came in and its dataset, read once. */
-    private record Decoded(ReceivedInstance instance, DicomObject dataset) {}
+    /** One instance as decoded once: the record it came in, its slice and its source-image reference. */
+    private record Decoded(ReceivedInstance instance, CtSliceDecoder.DecodedImage image) {
+        SourceImage source() {
+            return image.source().orElseThrow(() -> new IllegalArgumentException(
+                    image.sourceProblem().orElse("instance " + instance.sopInstanceUid() + " has no source-image reference")));
+        }
+    }
 
     /** The stack's instances in the order of the batch. */
     private static List<ReceivedInstance> instancesOf(SeriesBatch batch, List<Decoded> stack) {
@@ -160,7 +173,7 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
         return batch.instances().stream().filter(r -> sops.contains(r.sopInstanceUid())).toList();
     }
 
-    private SeriesOutcome analyzeVolume(SeriesBatch batch, CtVolume volume, List<Decoded> stack,
+    private SeriesOutcome analyzeVolume(SeriesBatch batch, CtVolume volume, List<Decoded> stack, DicomObject seriesAttributes,
                                         long parseNanos, long assemblyNanos, long t0) {
         List<ReceivedInstance> used = stack.stream().map(Decoded::instance).toList();
         SegmentationResult result;
@@ -183,12 +196,12 @@ public final class TriageAnalyzer implements SeriesAnalyzer, AutoCloseable {
         String digest = inputDigest(volume);
         String eventId = UUID.nameUUIDFromBytes((batch.seriesInstanceUid() + "|" + volume.acquisitionNumber() + "|"
                 + batch.revision() + "|" + digest + "|" + result.modelSha256()).getBytes(StandardCharsets.UTF_8)).toString();
-        List<DicomObject> sources = stack.stream().map(Decoded::dataset).toList();
         long s0 = System.nanoTime();
-        DerivedObjectWriter.DerivedObjects derived = derivedObjects.write(sources, volume, result, eventId);
+        SourceSeries source = SourceSeries.of(seriesAttributes, stack.stream().map(Decoded::source).toList());
+        DerivedObjectWriter.DerivedObjects derived = derivedObjects.write(source, volume, result, eventId);
         long segNanos = System.nanoTime() - s0;
         long now = clock.millis();
-        ResultEvent event = events.map(batch, volume, used, sources.get(0), eventId, digest, result,
+        ResultEvent event = events.map(batch, volume, used, seriesAttributes, eventId, digest, result,
                 perThread.get().model().card().highUncertaintyThreshold(), derived,
                 new ResultEventMapper.StepNanos(parseNanos, assemblyNanos, segNanos, System.nanoTime() - t0), now);
         return new SeriesOutcome.Analyzed(event, derived.seg(), derived.keyImages());

@@ -90,7 +90,7 @@ public final class KafkaInstanceSink implements StoreHandler, AutoCloseable {
         }
         DicomObject ds;
         try {
-            ds = DicomReader.readDataset(req.datasetBytes(), req.transferSyntaxUid(), cfg.limits());
+            ds = DicomReader.readDatasetAttributes(req.datasetBytes(), req.transferSyntaxUid(), cfg.limits());
         } catch (DicomException e) {
             return reject(req, StoreStatus.CANNOT_UNDERSTAND, "dataset unreadable: " + e.getMessage());
         } catch (RuntimeException e) {

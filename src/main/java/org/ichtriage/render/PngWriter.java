@@ -1,74 +1,40 @@
 package org.ichtriage.render;
 
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.zip.CRC32;
-import java.util.zip.Deflater;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import javax.imageio.ImageIO;
 import org.ichtriage.dicom.seg.RgbImage;
 
-/** Writes 8-bit truecolour PNG (ISO/IEC 15948): IHDR, one zlib IDAT with filter type 0 per row, IEND. */
+/**
+ * Encodes an RGB image as an 8-bit truecolour PNG with the JDK's ImageIO at its default compression: against the
+ * hand-written maximum-deflate encoder this replaced it took 0.4-0.9x the time for 1.3x the bytes on a 512x512 slice
+ * (docs/decisions/png-encoding.md), and the board's slice viewer waits on the time, not the size.
+ */
 public final class PngWriter {
-    private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-
     private PngWriter() {
     }
 
     public static byte[] write(RgbImage img) {
-        int w = img.width();
-        int h = img.height();
+        BufferedImage image = new BufferedImage(img.width(), img.height(), BufferedImage.TYPE_3BYTE_BGR);
         byte[] rgb = img.rgb();
-        byte[] raw = new byte[h * (1 + w * 3)];
-        for (int y = 0; y < h; y++) {
-            raw[y * (1 + w * 3)] = 0;
-            System.arraycopy(rgb, y * w * 3, raw, y * (1 + w * 3) + 1, w * 3);
+        byte[] bgr = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
+        for (int i = 0; i < rgb.length; i += 3) {
+            bgr[i] = rgb[i + 2];
+            bgr[i + 1] = rgb[i + 1];
+            bgr[i + 2] = rgb[i];
         }
-        Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION);
-        ByteArrayOutputStream z = new ByteArrayOutputStream(raw.length / 4 + 64);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(rgb.length / 4 + 1024);
         try {
-            deflater.setInput(raw);
-            deflater.finish();
-            byte[] buf = new byte[64 * 1024];
-            while (!deflater.finished()) {
-                int n = deflater.deflate(buf);
-                z.write(buf, 0, n);
+            if (!ImageIO.write(image, "png", out)) {
+                throw new IllegalStateException("this JDK has no PNG writer for ImageIO");
             }
-        } finally {
-            deflater.end();
+        } catch (IOException e) {
+            // a ByteArrayOutputStream does not fail; ImageIO declares it all the same
+            throw new UncheckedIOException(e);
         }
-
-        ByteArrayOutputStream out = new ByteArrayOutputStream(z.size() + 64);
-        out.writeBytes(SIGNATURE);
-        byte[] ihdr = new byte[13];
-        putInt(ihdr, 0, w);
-        putInt(ihdr, 4, h);
-        ihdr[8] = 8; // bit depth
-        ihdr[9] = 2; // colour type: truecolour
-        // compression 0, filter method 0, no interlace
-        chunk(out, "IHDR", ihdr);
-        chunk(out, "IDAT", z.toByteArray());
-        chunk(out, "IEND", new byte[0]);
         return out.toByteArray();
-    }
-
-    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
-        byte[] len = new byte[4];
-        putInt(len, 0, data.length);
-        out.writeBytes(len);
-        byte[] t = type.getBytes(StandardCharsets.US_ASCII);
-        out.writeBytes(t);
-        out.writeBytes(data);
-        CRC32 crc = new CRC32();
-        crc.update(t);
-        crc.update(data);
-        byte[] c = new byte[4];
-        putInt(c, 0, (int) crc.getValue());
-        out.writeBytes(c);
-    }
-
-    private static void putInt(byte[] b, int off, int v) {
-        b[off] = (byte) (v >>> 24);
-        b[off + 1] = (byte) (v >>> 16);
-        b[off + 2] = (byte) (v >>> 8);
-        b[off + 3] = (byte) v;
     }
 }

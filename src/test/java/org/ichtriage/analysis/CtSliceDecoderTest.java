@@ -149,4 +149,32 @@ class CtSliceDecoderTest {
         assertEquals(header, e.offset());
         assertEquals(Tag.PixelData, e.tag());
     }
+
+    @Test
+    void theSliceAndItsSourceImageReferenceComeFromOneRead() throws Exception {
+        DicomObject ds = slice(16, 1, null, (short) 10, (short) 20);
+        ds.putString(Tag.SOPClassUID, VR.UI, "1.2.840.10008.5.1.4.1.1.2");
+        ds.putString(Tag.InstanceNumber, VR.IS, "7");
+        ds.putDoubles(Tag.ImagePositionPatient, VR.DS, -10, -20, 33.5);
+        ds.putDoubles(Tag.ImageOrientationPatient, VR.DS, 1, 0, 0, 0, 1, 0);
+        ds.putDoubles(Tag.PixelSpacing, VR.DS, 0.5, 0.6);
+        ds.putDoubles(Tag.SliceThickness, VR.DS, 5);
+        CtSliceDecoder.DecodedImage decoded = CtSliceDecoder.decodeWithSource(ds, 0);
+        var source = decoded.source().orElseThrow();
+        assertEquals("1.2.840.10008.5.1.4.1.1.2", source.sopClassUid());
+        assertEquals(decoded.slice().sopInstanceUid(), source.sopInstanceUid());
+        assertEquals(7, source.instanceNumber().getAsInt());
+        assertArrayEquals(decoded.slice().imagePositionPatient(), source.imagePositionPatient());
+        assertArrayEquals(decoded.slice().pixelSpacing(), source.pixelSpacing());
+        assertEquals(5.0, source.sliceThickness());
+        assertEquals(java.util.Optional.empty(), decoded.sourceProblem());
+
+        // without a position the slice still decodes (the assembler refuses it for its geometry), and the reason names the tag
+        ds.remove(Tag.ImagePositionPatient);
+        CtSliceDecoder.DecodedImage unplaced = CtSliceDecoder.decodeWithSource(ds, 0);
+        assertEquals(java.util.Optional.empty(), unplaced.source());
+        assertEquals(20, unplaced.slice().storedValue(1));
+        org.junit.jupiter.api.Assertions.assertTrue(unplaced.sourceProblem().orElseThrow().contains("(0020,0032)"),
+                unplaced.sourceProblem().orElseThrow());
+    }
 }

@@ -37,20 +37,45 @@ public record SourceSeries(DicomObject patientStudyAttributes, String seriesInst
         if (datasets.isEmpty()) {
             throw new IllegalArgumentException("a source series needs at least one image");
         }
-        DicomObject first = datasets.get(0);
         List<SourceImage> images = new ArrayList<>(datasets.size());
         for (DicomObject ds : datasets) {
-            String sop = require(ds, Tag.SOPInstanceUID, "?");
-            String number = ds.getString(Tag.InstanceNumber);
-            images.add(new SourceImage(require(ds, Tag.SOPClassUID, sop), sop, instanceNumber(number),
-                    requireDoubles(ds, Tag.ImagePositionPatient, 3, sop),
-                    requireDoubles(ds, Tag.ImageOrientationPatient, 6, sop),
-                    requireDoubles(ds, Tag.PixelSpacing, 2, sop),
-                    ds.contains(Tag.SliceThickness) ? ds.getDoubles(Tag.SliceThickness)[0] : Double.NaN,
-                    ds.getInt(Tag.Rows, -1), ds.getInt(Tag.Columns, -1)));
+            images.add(imageOf(ds));
         }
-        return new SourceSeries(first, require(first, Tag.SeriesInstanceUID, images.get(0).sopInstanceUid()),
-                require(first, Tag.FrameOfReferenceUID, images.get(0).sopInstanceUid()), images);
+        return of(datasets.get(0), images);
+    }
+
+    /**
+     * Describes a series from the first instance's attributes (Patient, Study, Series and Frame of Reference are
+     * shared by every instance) and its images in slice order.
+     *
+     * @throws IllegalArgumentException naming the tag when the first instance lacks the series or frame of reference
+     */
+    public static SourceSeries of(DicomObject firstInstance, List<SourceImage> images) {
+        if (images.isEmpty()) {
+            throw new IllegalArgumentException("a source series needs at least one image");
+        }
+        String sop = images.get(0).sopInstanceUid();
+        return new SourceSeries(firstInstance, require(firstInstance, Tag.SeriesInstanceUID, sop),
+                require(firstInstance, Tag.FrameOfReferenceUID, sop), images);
+    }
+
+    /**
+     * The reference a derived object makes to one source instance, read from its dataset.
+     *
+     * @throws IllegalArgumentException naming the tag and instance when a geometry attribute is missing
+     */
+    public static SourceImage imageOf(DicomObject ds) {
+        String sop = require(ds, Tag.SOPInstanceUID, "?");
+        return new SourceImage(require(ds, Tag.SOPClassUID, sop), sop, instanceNumber(ds.getString(Tag.InstanceNumber)),
+                requireDoubles(ds, Tag.ImagePositionPatient, 3, sop),
+                requireDoubles(ds, Tag.ImageOrientationPatient, 6, sop),
+                requireDoubles(ds, Tag.PixelSpacing, 2, sop),
+                thickness(ds.getDoubles(Tag.SliceThickness)), ds.getInt(Tag.Rows, -1), ds.getInt(Tag.Columns, -1));
+    }
+
+    /** SliceThickness is type 2 in CT: absent or empty reads as unknown. */
+    private static double thickness(double[] values) {
+        return values == null || values.length == 0 ? Double.NaN : values[0];
     }
 
     /** InstanceNumber is type 2 in CT: it may be empty, or written with spaces or a sign. */
