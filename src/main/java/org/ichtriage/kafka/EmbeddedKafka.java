@@ -121,6 +121,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
+        // After a kill -9 the restarted broker may register again only once the controller (itself, restarted) lets the
+        // old registration's session lapse: 9 s by default, half of a restart. Heartbeats every 0.5 s keep 8 chances
+        // to answer within the shorter session, so a busy machine does not fence its own broker.
+        p.put("broker.heartbeat.interval.ms", "500");
+        p.put("broker.session.timeout.ms", "4000");
         // A 512x512 slice is about 525 KB and a SEG of a large lesion a few MB; the per-topic limits
         // are set on the topics themselves (Topics), this only lifts the broker-wide ceiling.
         p.put("message.max.bytes", String.valueOf(32 * 1024 * 1024));
