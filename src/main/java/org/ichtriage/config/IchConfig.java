@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Properties;
 
 import org.ichtriage.alerts.AlertSettings;
@@ -74,7 +75,13 @@ public record IchConfig(
         }
     }
 
-    public record Topics(int partitions, short replicationFactor, long instancesRetentionHours) {}
+    /** @param minInsyncReplicas min.insync.replicas of created topics; empty leaves the brokers' default */
+    public record Topics(int partitions, short replicationFactor, long instancesRetentionHours, OptionalInt minInsyncReplicas) {
+        /** Topics that take the brokers' min.insync.replicas. */
+        public Topics(int partitions, short replicationFactor, long instancesRetentionHours) {
+            this(partitions, replicationFactor, instancesRetentionHours, OptionalInt.empty());
+        }
+    }
 
     /**
      * The HTTP port: probes, metrics and the board.
@@ -154,6 +161,22 @@ public record IchConfig(
         return required;
     }
 
+    private static Topics topics(Parser p) {
+        short replicationFactor = (short) p.intIn("topics.replication-factor", 1, 10);
+        OptionalInt minInsync = OptionalInt.empty();
+        if (!p.string("topics.min-insync-replicas").isEmpty()) {
+            int n = p.intIn("topics.min-insync-replicas", 1, 10);
+            if (n > replicationFactor) {
+                // no write could ever be confirmed: every C-STORE would be answered A700
+                throw new ConfigException("topics.min-insync-replicas", "'" + n + "' is above topics.replication-factor ("
+                        + replicationFactor + "); no write could be confirmed");
+            }
+            minInsync = OptionalInt.of(n);
+        }
+        return new Topics(p.intIn("topics.partitions", 1, 1000), replicationFactor,
+                p.longRetention("topics.instances.retention-hours"), minInsync);
+    }
+
     public static IchConfig from(ResolvedSettings s) {
         Parser p = new Parser(s);
         String bootstrap = p.string("kafka.bootstrap-servers");
@@ -168,9 +191,7 @@ public record IchConfig(
                         p.string("kafka.ssl.truststore.location"), p.string("kafka.ssl.truststore.password"),
                         p.string("kafka.ssl.keystore.location"), p.string("kafka.ssl.keystore.password"),
                         p.bool("kafka.embedded.sync-instances")),
-                new Topics(p.intIn("topics.partitions", 1, 1000),
-                        (short) p.intIn("topics.replication-factor", 1, 10),
-                        p.longRetention("topics.instances.retention-hours")),
+                topics(p),
                 new Http(p.nonEmpty("http.bind-host"), p.port("http.port"),
                         Optional.of(p.optionalSecret("http.auth.token", 16)).filter(t -> !t.isEmpty()),
                         p.optionalPath("http.auth.users-file"), p.optionalPath("http.tls.keystore"),

@@ -27,7 +27,10 @@ public final class Settings {
             Setting.of("kafka.ssl.keystore.location", "", "keystore for mutual TLS to Kafka"),
             Setting.secret("kafka.ssl.keystore.password", "keystore password (secret)"),
             Setting.of("topics.partitions", "4", "partitions of ich.instances.v1 and the output topics; bounds the number of workers"),
-            Setting.of("topics.replication-factor", "1", "replication factor of created topics (1 for the embedded broker)"),
+            Setting.of("topics.replication-factor", "1", "replication factor of created topics (1 for the embedded broker; 3 on a cluster)"),
+            Setting.of("topics.min-insync-replicas", "",
+                    "min.insync.replicas of created topics and the workers' internal topics: replicas that must have a write before it is "
+                            + "confirmed (and a C-STORE answered Success); empty takes the brokers' setting. 2 with replication factor 3"),
             Setting.of("topics.instances.retention-hours", "336", "how long received instances are kept for audit and replay (hours; -1 keeps them for good)"),
             Setting.of("http.bind-host", "127.0.0.1", "bind address of /health, /metrics and the board (/ui); off loopback the board needs http.auth.*"),
             Setting.of("http.port", "8080", "port of /health, /metrics and the board (0 picks a free port)"),

@@ -9,7 +9,11 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.stream.Collectors;
 
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
@@ -21,7 +25,8 @@ import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
 
 /**
- * A single-node KRaft broker (combined broker + controller) inside this JVM, bound to loopback.
+ * A single-node KRaft broker (combined broker + controller) inside this JVM, bound to loopback; or,
+ * made by {@link #cluster}, one node of a local multi-node cluster for failover tests.
  *
  * <p>This is the only class that touches Kafka's server internals (KafkaRaftServer, KafkaConfig,
  * StorageTool): they carry no compatibility promise, so kafka.version is pinned in the pom and any
@@ -34,7 +39,21 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final String host;
     private final int brokerPort;
     private final int controllerPort;
+    private final Optional<ClusterMember> member;
     private KafkaRaftServer server;
+
+    /**
+     * One node of a local cluster: every node is a combined broker + controller and votes in the
+     * controller quorum, so the cluster keeps a quorum (2 of 3) while any one node is down, and all
+     * nodes are formatted with the one cluster id.
+     *
+     * @param quorumVoters Kafka's {@code controller.quorum.voters}: id@host:controllerPort of every node
+     */
+    public record ClusterMember(int nodeId, int brokerPort, int controllerPort, String quorumVoters, String clusterId) {
+        int clusterSize() {
+            return quorumVoters.split(",").length;
+        }
+    }
 
     /**
      * @param dataDir log folder; formatted on first use only (when meta.properties is missing) and reused after
@@ -45,6 +64,51 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.host = host;
         this.brokerPort = brokerPort == 0 ? freePort(host) : brokerPort;
         this.controllerPort = freePort(host);
+        this.member = Optional.empty();
+    }
+
+    private EmbeddedKafka(Path dataDir, String host, ClusterMember member) {
+        this.dataDir = dataDir;
+        this.host = host;
+        this.brokerPort = member.brokerPort();
+        this.controllerPort = member.controllerPort();
+        this.member = Optional.of(member);
+    }
+
+    /**
+     * The nodes of a local cluster of {@code size} nodes (ids 1..size, data in {@code baseDir}/node-ID),
+     * not started. Internal topics get replication factor min(3, size) and min.insync.replicas one
+     * less, as a production cluster would have. A node's {@link #close()} is no controlled shutdown:
+     * to the others it looks like a crash (leadership moves only when the controller fences the node,
+     * broker.session.timeout.ms later). {@link #start()} after close() restarts it on its ports and data.
+     */
+    public static List<EmbeddedKafka> cluster(Path baseDir, String host, int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException("a cluster needs at least one node, not " + size);
+        }
+        List<int[]> ports = new ArrayList<>();
+        for (int id = 1; id <= size; id++) {
+            ports.add(new int[] {freePort(host), freePort(host)});
+        }
+        String voters = java.util.stream.IntStream.rangeClosed(1, size)
+                .mapToObj(id -> id + "@" + host + ":" + ports.get(id - 1)[1]).collect(Collectors.joining(","));
+        String clusterId = Uuid.randomUuid().toString();
+        List<EmbeddedKafka> nodes = new ArrayList<>();
+        for (int id = 1; id <= size; id++) {
+            nodes.add(new EmbeddedKafka(baseDir.resolve("node-" + id), host,
+                    new ClusterMember(id, ports.get(id - 1)[0], ports.get(id - 1)[1], voters, clusterId)));
+        }
+        return nodes;
+    }
+
+    /** The bootstrap servers of all the nodes, comma-separated. */
+    public static String bootstrapServers(List<EmbeddedKafka> nodes) {
+        return nodes.stream().map(EmbeddedKafka::bootstrapServers).collect(Collectors.joining(","));
+    }
+
+    /** Kafka's node id: 1 for a single node, as given for a cluster member. */
+    public int nodeId() {
+        return member.map(ClusterMember::nodeId).orElse(1);
     }
 
     /** Ports this JVM has handed out: a port is free when asked, not when its user binds it. */
@@ -96,16 +160,16 @@ public final class EmbeddedKafka implements AutoCloseable {
                     + " (data " + dataDir + "): " + e.getMessage(), e);
         }
         server = s;
-        log.info("embedded Kafka broker listening on {} (data {}), started in {} ms",
-                bootstrapServers(), dataDir, (System.nanoTime() - t0) / 1_000_000);
+        log.info("embedded Kafka broker {} listening on {} (data {}), started in {} ms",
+                nodeId(), bootstrapServers(), dataDir, (System.nanoTime() - t0) / 1_000_000);
         return this;
     }
 
     private Properties brokerProperties() {
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
-        p.put("node.id", "1");
-        p.put("controller.quorum.voters", "1@" + host + ":" + controllerPort);
+        p.put("node.id", Integer.toString(nodeId()));
+        p.put("controller.quorum.voters", member.map(ClusterMember::quorumVoters).orElse("1@" + host + ":" + controllerPort));
         p.put("listeners", "PLAINTEXT://" + host + ":" + brokerPort + ",CONTROLLER://" + host + ":" + controllerPort);
         p.put("advertised.listeners", "PLAINTEXT://" + host + ":" + brokerPort);
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
@@ -131,7 +195,25 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("message.max.bytes", String.valueOf(32 * 1024 * 1024));
         p.put("replica.fetch.max.bytes", String.valueOf(32 * 1024 * 1024));
         p.put("auto.create.topics.enable", "false");
+        member.filter(m -> m.clusterSize() > 1).ifPresent(m -> clusterProperties(p, m.clusterSize()));
         return p;
+    }
+
+    /** What a replicated cluster sets: internal topics on several nodes, writes confirmed by more than one. */
+    private static void clusterProperties(Properties p, int size) {
+        String replicas = Integer.toString(Math.min(3, size));
+        String minInsync = Integer.toString(Math.min(3, size) - 1);
+        for (String rf : List.of("offsets.topic.replication.factor", "transaction.state.log.replication.factor",
+                "share.coordinator.state.topic.replication.factor", "default.replication.factor")) {
+            p.put(rf, replicas);
+        }
+        for (String isr : List.of("transaction.state.log.min.isr", "share.coordinator.state.topic.min.isr", "min.insync.replicas")) {
+            p.put(isr, minInsync);
+        }
+        // an out-of-sync replica must never become leader: it would drop writes already confirmed
+        p.put("unclean.leader.election.enable", "false");
+        // close() is a crash as far as the other nodes can tell, which is what failover tests need
+        p.put("controlled.shutdown.enable", "false");
     }
 
     /** Formats the log folder with a fresh cluster id, only when it was never formatted. */
@@ -148,7 +230,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         try (PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8)) {
             rc = StorageTool.execute(new String[] {
                     "format", "--config", cfg.toString(),
-                    "--cluster-id", Uuid.randomUuid().toString(), "--ignore-formatted"}, ps);
+                    "--cluster-id", member.map(ClusterMember::clusterId).orElseGet(() -> Uuid.randomUuid().toString()),
+                    "--ignore-formatted"}, ps);
         }
         if (rc != 0) {
             throw new IOException("formatting Kafka data folder " + dataDir + " failed (exit " + rc + "): "
@@ -165,6 +248,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         server.shutdown();
         server.awaitShutdown();
         server = null;
-        log.info("embedded Kafka broker stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
+        log.info("embedded Kafka broker {} stopped in {} ms", nodeId(), (System.nanoTime() - t0) / 1_000_000);
     }
 }

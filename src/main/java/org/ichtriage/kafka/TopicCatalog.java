@@ -37,18 +37,18 @@ public final class TopicCatalog {
     public static List<TopicSpec> specs(IchConfig.Topics t) {
         long instancesRetentionMs = t.instancesRetentionHours() < 0 ? -1 : TimeUnit.HOURS.toMillis(t.instancesRetentionHours());
         List<TopicSpec> specs = new ArrayList<>();
-        specs.add(new TopicSpec(INSTANCES, t.partitions(), t.replicationFactor(), Map.of(
+        specs.add(spec(INSTANCES, t, Map.of(
                 "retention.ms", Long.toString(instancesRetentionMs),
                 "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES),
                 "cleanup.policy", "delete")));
         // Results, dead letters and forwarding statuses are the audit trail: kept for good.
         for (String name : List.of(RESULTS, DEADLETTER, RESULTS_REPLAY, FORWARDING, SKIPPED, STUDY_RESULTS)) {
-            specs.add(new TopicSpec(name, t.partitions(), t.replicationFactor(), Map.of(
+            specs.add(spec(name, t, Map.of(
                     "retention.ms", "-1",
                     "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES),
                     "cleanup.policy", "delete")));
         }
-        specs.add(new TopicSpec(SEG, t.partitions(), t.replicationFactor(), Map.of(
+        specs.add(spec(SEG, t, Map.of(
                 "retention.ms", "-1",
                 "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES),
                 "cleanup.policy", "delete")));
@@ -60,11 +60,33 @@ public final class TopicCatalog {
      * the expansion stage). Every event on it is also on ich.results.v1, so a week covers any outage.
      */
     public static TopicSpec stagingSpec(String name, IchConfig.Topics t) {
-        return new TopicSpec(name, t.partitions(), t.replicationFactor(), Map.of(
+        return spec(name, t, Map.of(
                 "retention.ms", Long.toString(TimeUnit.DAYS.toMillis(7)),
                 "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES),
                 "cleanup.policy", "delete"));
     }
+
+    /** A topic of ich-triage: the partitions and replication of the settings, their durability, and these configs. */
+    public static TopicSpec spec(String name, IchConfig.Topics t, Map<String, String> configs) {
+        Map<String, String> all = new HashMap<>(durability(t));
+        all.putAll(configs);
+        return new TopicSpec(name, t.partitions(), t.replicationFactor(), Map.copyOf(all));
+    }
+
+    /**
+     * What every created topic carries so that a confirmed write survives the loss of a broker
+     * (docs/operations.md): set on the topic, so that a cluster-wide default cannot weaken it.
+     */
+    public static Map<String, String> durability(IchConfig.Topics t) {
+        Map<String, String> m = new HashMap<>();
+        // an out-of-sync replica must never become leader: it would drop writes already confirmed
+        m.put(UNCLEAN_LEADER_ELECTION, "false");
+        t.minInsyncReplicas().ifPresent(n -> m.put(MIN_INSYNC_REPLICAS, Integer.toString(n)));
+        return Map.copyOf(m);
+    }
+
+    public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+    public static final String UNCLEAN_LEADER_ELECTION = "unclean.leader.election.enable";
 
     /** Topic setting: sync the log to disk after this many records; 1 syncs each write before it is confirmed. */
     public static final String FLUSH_MESSAGES = "flush.messages";

@@ -164,9 +164,13 @@ public final class IchTriageService implements AutoCloseable {
         } catch (WorkerStateFolder.InvalidInstanceIdException invalid) {
             throw new ConfigException("pipeline.instance-id", invalid.getMessage());
         }
+        // the changelogs and repartition topics Streams creates hold confirmed state too: the same durability
+        java.util.Properties streamsClient = kafka.clientProperties();
+        TopicCatalog.durability(config.topics()).forEach((k, v) -> streamsClient.put(
+                org.apache.kafka.streams.StreamsConfig.topicPrefix(k), v));
         PipelineRunner runner = own(PipelineRunner.staticMember(
                 TriageTopology.build(analyzer, settings),
-                kafka.clientProperties(), p.applicationId(), streamsDir, p.streamThreads(),
+                streamsClient, p.applicationId(), streamsDir, p.streamThreads(),
                 config.topics().replicationFactor(), memberId).start());
         health.addCheck("pipeline", runner::notReadyReason);
     }
@@ -185,8 +189,7 @@ public final class IchTriageService implements AutoCloseable {
         if (alerts.isEmpty()) {
             return;
         }
-        TopicCatalog.ensure(admin, java.util.List.of(new TopicCatalog.TopicSpec(AlertDelivery.STATUS_TOPIC,
-                config.topics().partitions(), config.topics().replicationFactor(),
+        TopicCatalog.ensure(admin, java.util.List.of(TopicCatalog.spec(AlertDelivery.STATUS_TOPIC, config.topics(),
                 java.util.Map.of("retention.ms", "-1", "cleanup.policy", "delete"))));
         for (AlertDelivery a : alerts) {
             own(a).start();

@@ -76,6 +76,25 @@ class ConfigTest {
     }
 
     @Test
+    void minInsyncReplicasIsTheBrokersUnlessSetAndNeverAboveTheReplicationFactor() {
+        assertTrue(IchConfig.load(null, Map.of(), Map.of()).topics().minInsyncReplicas().isEmpty(), "empty: the brokers' setting");
+        IchConfig cluster = IchConfig.load(null, Map.of("ICH_TOPICS_REPLICATION_FACTOR", "3", "ICH_TOPICS_MIN_INSYNC_REPLICAS", "2"), Map.of());
+        assertEquals(2, cluster.topics().minInsyncReplicas().getAsInt());
+        assertEquals(Map.of("min.insync.replicas", "2", "unclean.leader.election.enable", "false"),
+                org.ichtriage.kafka.TopicCatalog.durability(cluster.topics()));
+        for (var spec : org.ichtriage.kafka.TopicCatalog.specs(cluster.topics())) {
+            assertEquals("2", spec.configs().get("min.insync.replicas"), spec.name());
+            assertEquals("false", spec.configs().get("unclean.leader.election.enable"), spec.name());
+        }
+        ConfigException above = assertThrows(ConfigException.class, () -> IchConfig.load(null, Map.of(),
+                Map.of("topics.replication-factor", "1", "topics.min-insync-replicas", "2")));
+        assertEquals("topics.min-insync-replicas", above.setting());
+        assertTrue(above.getMessage().contains("topics.replication-factor (1)"), above.getMessage());
+        assertEquals("topics.min-insync-replicas", assertThrows(ConfigException.class,
+                () -> IchConfig.load(null, Map.of(), Map.of("topics.min-insync-replicas", "0"))).setting());
+    }
+
+    @Test
     void unknownKeysAreRefusedNotIgnored() throws IOException {
         Path f = file("dicom.prot=11112\n");
         ConfigException e = assertThrows(ConfigException.class, () -> IchConfig.load(f, Map.of(), Map.of()));
