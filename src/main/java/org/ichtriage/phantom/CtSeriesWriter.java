@@ -49,6 +49,16 @@ public final class CtSeriesWriter {
     public static List<byte[]> write(StudyIdentity id, List<HuSlice> slices, int rows, int columns,
                                      double pixelSpacingMm, double sliceStepMm, boolean announceCount, String transferSyntaxUid) {
         List<byte[]> out = new ArrayList<>(slices.size());
+        for (DicomObject ds : datasets(id, slices, rows, columns, pixelSpacingMm, sliceStepMm, announceCount)) {
+            out.add(DicomWriter.writePart10(ds, CT_IMAGE_STORAGE, ds.getString(Tag.SOPInstanceUID), transferSyntaxUid));
+        }
+        return out;
+    }
+
+    /** The series' datasets, not encoded: for tests of what is built from a series' attributes. */
+    public static List<DicomObject> datasets(StudyIdentity id, List<HuSlice> slices, int rows, int columns,
+                                             double pixelSpacingMm, double sliceStepMm, boolean announceCount) {
+        List<DicomObject> out = new ArrayList<>(slices.size());
         String date = id.studyTime().format(DateTimeFormatter.BASIC_ISO_DATE);
         String time = id.studyTime().format(DateTimeFormatter.ofPattern("HHmmss"));
         for (int i = 0; i < slices.size(); i++) {
@@ -103,7 +113,7 @@ public final class CtSeriesWriter {
                 px.putShort((short) (hu + 1024));
             }
             ds.putBytes(Tag.PixelData, VR.OW, px.array());
-            out.add(DicomWriter.writePart10(ds, CT_IMAGE_STORAGE, sop, transferSyntaxUid));
+            out.add(ds);
         }
         return out;
     }

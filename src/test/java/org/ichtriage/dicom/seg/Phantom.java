@@ -1,15 +1,12 @@
 package org.ichtriage.dicom.seg;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import org.ichtriage.dicom.codec.DicomObject;
-import org.ichtriage.dicom.codec.Tag;
 import org.ichtriage.dicom.codec.Uids;
-import org.ichtriage.dicom.codec.VR;
+import org.ichtriage.phantom.CtSeriesWriter;
 
-/** A synthetic head CT series built with our codec: skull, brain, ventricles and a hyperdense blob on 4 slices. */
+/** A synthetic head CT series (written by the phantom's CtSeriesWriter): skull, brain, ventricles and a hyperdense blob on 4 slices. */
 final class Phantom {
     static final int SLICES = 12;
     static final int SIZE = 128;
@@ -21,9 +18,9 @@ final class Phantom {
     final List<boolean[]> masks = new ArrayList<>();
 
     Phantom() {
-        String study = Uids.newUid();
-        String series = Uids.newUid();
-        String frame = Uids.newUid();
+        // a name outside ASCII, so that the derived objects must carry the source's character set
+        CtSeriesWriter.StudyIdentity identity = new CtSeriesWriter.StudyIdentity("PH-0001", "Phantom^Müller", Uids.newUid(),
+                Uids.newUid(), Uids.newUid(), "PHANTOM1", java.time.LocalDateTime.of(2026, 1, 1, 12, 0));
         for (int z = 0; z < SLICES; z++) {
             short[] px = new short[SIZE * SIZE];
             boolean[] mask = new boolean[SIZE * SIZE];
@@ -56,52 +53,8 @@ final class Phantom {
             }
             hu.add(px);
             masks.add(mask);
-            datasets.add(dataset(study, series, frame, z, px));
         }
-    }
-
-    private static DicomObject dataset(String study, String series, String frame, int z, short[] px) {
-        DicomObject ds = new DicomObject();
-        ds.putString(Tag.SpecificCharacterSet, VR.CS, "ISO_IR 100");
-        ds.putString(Tag.ImageType, VR.CS, "ORIGINAL", "PRIMARY", "AXIAL");
-        ds.putString(Tag.SOPClassUID, VR.UI, "1.2.840.10008.5.1.4.1.1.2");
-        ds.putString(Tag.SOPInstanceUID, VR.UI, Uids.newUid());
-        ds.putString(Tag.StudyDate, VR.DA, "20260101");
-        ds.putString(Tag.StudyTime, VR.TM, "120000");
-        ds.putString(Tag.AccessionNumber, VR.SH, "PHANTOM1");
-        ds.putString(Tag.Modality, VR.CS, "CT");
-        ds.putString(Tag.Manufacturer, VR.LO, "phantom");
-        ds.putString(Tag.ReferringPhysicianName, VR.PN, "");
-        ds.putString(Tag.PatientName, VR.PN, "Phantom^Müller");
-        ds.putString(Tag.PatientID, VR.LO, "PH-0001");
-        ds.putString(Tag.PatientBirthDate, VR.DA, "19700101");
-        ds.putString(Tag.PatientSex, VR.CS, "O");
-        ds.putDoubles(Tag.SliceThickness, VR.DS, 5.0);
-        ds.putString(Tag.StudyInstanceUID, VR.UI, study);
-        ds.putString(Tag.SeriesInstanceUID, VR.UI, series);
-        ds.putString(Tag.StudyID, VR.SH, "1");
-        ds.putInts(Tag.SeriesNumber, VR.IS, 2);
-        ds.putInts(Tag.InstanceNumber, VR.IS, z + 1);
-        ds.putDoubles(Tag.ImagePositionPatient, VR.DS, -95.0, -95.0, 5.0 * z);
-        ds.putDoubles(Tag.ImageOrientationPatient, VR.DS, 1, 0, 0, 0, 1, 0);
-        ds.putString(Tag.FrameOfReferenceUID, VR.UI, frame);
-        ds.putString(Tag.PositionReferenceIndicator, VR.LO, "");
-        ds.putInts(Tag.SamplesPerPixel, VR.US, 1);
-        ds.putString(Tag.PhotometricInterpretation, VR.CS, "MONOCHROME2");
-        ds.putInts(Tag.Rows, VR.US, SIZE);
-        ds.putInts(Tag.Columns, VR.US, SIZE);
-        ds.putDoubles(Tag.PixelSpacing, VR.DS, 1.5, 1.5);
-        ds.putInts(Tag.BitsAllocated, VR.US, 16);
-        ds.putInts(Tag.BitsStored, VR.US, 16);
-        ds.putInts(Tag.HighBit, VR.US, 15);
-        ds.putInts(Tag.PixelRepresentation, VR.US, 1);
-        ds.putDoubles(Tag.RescaleIntercept, VR.DS, 0);
-        ds.putDoubles(Tag.RescaleSlope, VR.DS, 1);
-        ByteBuffer bb = ByteBuffer.allocate(px.length * 2).order(ByteOrder.LITTLE_ENDIAN);
-        for (short s : px) {
-            bb.putShort(s);
-        }
-        ds.putRaw(Tag.PixelData, VR.OW, bb.array());
-        return ds;
+        datasets.addAll(CtSeriesWriter.datasets(identity, hu.stream().map(CtSeriesWriter.HuSlice::new).toList(), SIZE, SIZE,
+                1.5, 5.0, false));
     }
 }
