@@ -48,6 +48,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final int controllerPort;
     private KafkaRaftServer server;
     private volatile String failure;
+    private static final long FAILED_SHUTDOWN_WAIT_MS = 5000;
 
     /** Embedded brokers started and not yet closed; while there is one, Kafka's exit and halt only mark them failed. */
     private static final Set<EmbeddedKafka> RUNNING = ConcurrentHashMap.newKeySet();
@@ -167,6 +168,31 @@ public final class EmbeddedKafka implements AutoCloseable {
         log.error("{}", failure, new IllegalStateException("Kafka's " + how + " call, turned into a broker failure"));
     }
 
+    /**
+     * A broker whose log folder failed waits for its controller, whose thread died with the folder, and
+     * never finishes shutting down (seen: still waiting after 30 s). Its shutdown gets a bounded time on
+     * a daemon thread so that the process can still stop, and be restarted once the disk is fixed.
+     */
+    private boolean shutDownFailed() {
+        KafkaRaftServer s = server;
+        Thread t = new Thread(() -> {
+            s.shutdown();
+            s.awaitShutdown();
+        }, "failed-embedded-kafka-shutdown");
+        t.setDaemon(true);
+        t.start();
+        try {
+            t.join(FAILED_SHUTDOWN_WAIT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (t.isAlive()) {
+            log.warn("the failed embedded Kafka broker did not stop within {} ms; leaving it to the end of the process", FAILED_SHUTDOWN_WAIT_MS);
+            return false;
+        }
+        return true;
+    }
+
     private Properties brokerProperties() {
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
@@ -223,10 +249,17 @@ public final class EmbeddedKafka implements AutoCloseable {
             return;
         }
         long t0 = System.nanoTime();
-        server.shutdown();
-        server.awaitShutdown();
+        boolean stoppedFully = true;
+        if (failure != null) {
+            stoppedFully = shutDownFailed();
+        } else {
+            server.shutdown();
+            server.awaitShutdown();
+        }
         server = null;
-        stopped(this);
+        if (stoppedFully) {
+            stopped(this);
+        } // else its threads may still call Kafka's exit or halt, which must keep meaning "failed"
         log.info("embedded Kafka broker stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
     }
 }

@@ -124,7 +124,7 @@ public final class DiskSpaceGuard implements IngestBlocker, HealthServer.Check, 
         if (found.isPresent() && current.isEmpty()) {
             log.warn("disk nearly full: {}", found.get().reason());
         } else if (found.isEmpty() && current.isPresent()) {
-            log.info("disk space recovered: the watched folders have at least {} MiB free (disk.min-free-mb={}); C-STORE is accepted again",
+            log.info("disk space recovered: the watched folders have at least {} MiB free (disk.min-free-mb={}); the disk no longer refuses C-STORE",
                     leastFreeMib, minFreeMib);
         }
         current = found;

@@ -189,6 +189,12 @@ class FullDiskIT {
         assertTrue(service.isAlive(), log());
         String log = log();
         assertEquals(1, count(log, "ERROR", "embedded Kafka broker failed: Kafka asked to "), log);
+
+        // the operator's way out is a restart, so a failed broker must not keep the process from stopping
+        long t0 = System.nanoTime();
+        service.destroy();
+        assertTrue(service.waitFor(60, TimeUnit.SECONDS), "still running 60 s after SIGTERM: " + log());
+        System.out.printf("FullDiskIT: with a failed broker the service stopped %d ms after SIGTERM%n", (System.nanoTime() - t0) / 1_000_000);
     }
 
     /** Writes 1 MiB blocks until the file system has at most {@code leaveBytes} free (or none); returns the MiB left. */
