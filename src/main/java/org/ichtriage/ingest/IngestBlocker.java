@@ -1,5 +1,6 @@
 package org.ichtriage.ingest;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -18,8 +19,8 @@ public interface IngestBlocker {
     Optional<String> refusal();
 
     /** The first refusal of any of them. */
-    static IngestBlocker anyOf(java.util.List<IngestBlocker> blockers) {
-        java.util.List<IngestBlocker> all = java.util.List.copyOf(blockers);
+    static IngestBlocker anyOf(List<IngestBlocker> blockers) {
+        List<IngestBlocker> all = List.copyOf(blockers);
         return () -> {
             for (IngestBlocker b : all) {
                 Optional<String> r = b.refusal();

@@ -103,9 +103,6 @@ class FullDiskIT {
                 }
                 System.out.printf("FullDiskIT: the service %s in %d ms after SIGTERM%n", stopped ? "stopped" : "did not stop, killed",
                         (System.nanoTime() - t0) / 1_000_000);
-                if (System.getenv("FULLDISK_LOG_COPY") != null) {
-                    Files.copy(tmp.resolve("out.log"), Path.of(System.getenv("FULLDISK_LOG_COPY")), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                }
             }
         } finally {
             if (mounted) {
