@@ -26,7 +26,8 @@ public record IchConfig(
         Results results,
         Expansion expansion,
         AlertSettings alerts,
-        Selection selection) {
+        Selection selection,
+        Disk disk) {
 
     public enum Role { ALL, INGEST, WORKER, FORWARDER, BOARD, ALERTS_HL7, ALERTS_FHIR, ALERTS_WEBHOOK }
 
@@ -140,6 +141,18 @@ public record IchConfig(
     }
 
     /**
+     * The free-space floor of the folders this process writes to.
+     *
+     * @param minFreeMb       MiB that must stay free; 0 turns the check off
+     * @param checkIntervalMs how often free space is read
+     */
+    public record Disk(long minFreeMb, int checkIntervalMs) {
+        public boolean enabled() {
+            return minFreeMb > 0;
+        }
+    }
+
+    /**
      * Hematoma expansion follow-up: growth counts when it exceeds absoluteMl or relative (a fraction
      * of the earlier volume), against the most recent earlier result within windowHours.
      */
@@ -229,7 +242,8 @@ public record IchConfig(
                 new Selection(p.bool("selection.enabled"), p.list("selection.head-terms"), p.list("selection.other-body-terms"),
                         p.list("selection.sharp-kernel-terms"), p.bool("selection.allow-contrast"),
                         p.doubleIn("selection.min-thickness-mm", 0, 100), p.doubleIn("selection.max-thickness-mm", 0.1, 100),
-                        p.doubleIn("selection.max-tilt-degrees", 0, 90)));
+                        p.doubleIn("selection.max-tilt-degrees", 0, 90)),
+                new Disk(p.intIn("disk.min-free-mb", 0, 100_000_000), p.intIn("disk.check-interval-ms", 100, 3_600_000)));
     }
 
     private static AlertSettings alerts(ResolvedSettings s) {

@@ -60,6 +60,10 @@ public final class Settings {
             Setting.of("dicom.tls.require-client-cert", "false",
                     "with TLS, refuse a sender without a client certificate trusted by dicom.tls.truststore (which must then be set)"),
             Setting.of("dicom.spool-dir", "", "optional folder to keep a copy of each received instance; empty writes nothing to disk"),
+            Setting.of("disk.min-free-mb", "1024",
+                    "free space (MiB) that state.dir, the embedded broker's log folder and dicom.spool-dir must keep; below it every C-STORE "
+                            + "is refused with A700 and /health/ready is NOT_READY until space returns (docs/operations.md, Full disk); 0 turns the check off"),
+            Setting.of("disk.check-interval-ms", "1000", "how often the free space of those folders is read"),
             Setting.of("pipeline.application-id", "ich-triage-worker", "Kafka Streams application id of the workers"),
             Setting.of("pipeline.instance-id", "",
                     "static Kafka group member id of this worker; empty keeps one generated once in <state.dir>/streams/instance-id. "

@@ -32,9 +32,14 @@ public final class DicomIngest implements AutoCloseable {
     }
 
     public static DicomIngest start(IchConfig.Dicom d, Properties kafkaClientProperties) throws IOException {
+        return start(d, kafkaClientProperties, IngestBlocker.NONE);
+    }
+
+    /** While {@code blocker} holds (a nearly full disk, a failed broker) every C-STORE is answered A700 with its reason. */
+    public static DicomIngest start(IchConfig.Dicom d, Properties kafkaClientProperties, IngestBlocker blocker) throws IOException {
         KafkaInstanceSink sink = new KafkaInstanceSink(ingestConfig(d), kafkaClientProperties);
         try {
-            return new DicomIngest(sink, DicomServer.start(scpConfig(d), sink));
+            return new DicomIngest(sink, DicomServer.start(scpConfig(d), new BlockableStoreHandler(blocker, sink)));
         } catch (IOException | RuntimeException e) {
             sink.close();
             throw e;

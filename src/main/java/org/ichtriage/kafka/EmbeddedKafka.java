@@ -13,10 +13,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.internals.Exit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +32,16 @@ import kafka.tools.StorageTool;
  * made by {@link #cluster}, one node of a local multi-node cluster for failover tests.
  *
  * <p>This is the only class that touches Kafka's server internals (KafkaRaftServer, KafkaConfig,
- * StorageTool): they carry no compatibility promise, so kafka.version is pinned in the pom and any
+ * StorageTool, Exit): they carry no compatibility promise, so kafka.version is pinned in the pom and any
  * upgrade only has to be checked here.
+ *
+ * <p>A broker ends its process on a fatal error (its log folder failed, typically because the disk is
+ * full): Kafka calls {@link Exit#halt}, which would take the DICOM listener and every acknowledged-image
+ * promise with it. While an embedded broker runs, Kafka's exit and halt are turned into "this broker
+ * failed": {@link #failure()} then says why, ingest refuses and /health/ready is NOT_READY, and the
+ * process stays up for the operator. Kafka's Exit is process-wide and does not say which broker asked,
+ * so every embedded broker of the process is marked failed (a service runs one). The CLI's own exit
+ * codes go through System.exit and are not affected.
  */
 public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
@@ -41,6 +52,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final int controllerPort;
     private final Optional<ClusterMember> member;
     private KafkaRaftServer server;
+    private volatile String failure;
+    private static final long FAILED_SHUTDOWN_WAIT_MS = 5000;
+
+    /** Embedded brokers started and not yet closed; while there is one, Kafka's exit and halt only mark them failed. */
+    private static final Set<EmbeddedKafka> RUNNING = ConcurrentHashMap.newKeySet();
 
     /**
      * One node of a local cluster: every node is a combined broker + controller and votes in the
@@ -152,10 +168,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         formatOnce(props);
         long t0 = System.nanoTime();
         KafkaRaftServer s = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
+        running(this);
         try {
             s.startup();
         } catch (RuntimeException e) {
             s.shutdown();
+            stopped(this);
             throw new IOException("embedded Kafka broker failed to start on " + bootstrapServers()
                     + " (data " + dataDir + "): " + e.getMessage(), e);
         }
@@ -163,6 +181,79 @@ public final class EmbeddedKafka implements AutoCloseable {
         log.info("embedded Kafka broker {} listening on {} (data {}), started in {} ms",
                 nodeId(), bootstrapServers(), dataDir, (System.nanoTime() - t0) / 1_000_000);
         return this;
+    }
+
+    /**
+     * Empty while the broker works; otherwise why it stopped working (Kafka asked to end the process,
+     * typically because its log folder failed). A failed broker does not recover: restart the process
+     * once the cause is fixed.
+     */
+    public Optional<String> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    private static synchronized void running(EmbeddedKafka broker) {
+        if (RUNNING.isEmpty()) {
+            Exit.setExitProcedure((status, message) -> kafkaAskedToEnd("exit", status, message));
+            Exit.setHaltProcedure((status, message) -> kafkaAskedToEnd("halt", status, message));
+        }
+        RUNNING.add(broker);
+    }
+
+    private static synchronized void stopped(EmbeddedKafka broker) {
+        if (RUNNING.remove(broker) && RUNNING.isEmpty()) {
+            Exit.resetExitProcedure();
+            Exit.resetHaltProcedure();
+        }
+    }
+
+    /** Returns instead of ending the process: Kafka's callers log and go on (the failed log folder stays offline). */
+    private static void kafkaAskedToEnd(String how, int status, String message) {
+        for (EmbeddedKafka broker : RUNNING) {
+            broker.markFailed(how, status, message);
+        }
+    }
+
+    private synchronized void markFailed(String how, int status, String message) {
+        if (failure != null) {
+            return;
+        }
+        String free;
+        try {
+            free = Files.getFileStore(dataDir).getUsableSpace() / (1024 * 1024) + " MiB free";
+        } catch (IOException | RuntimeException e) {
+            free = "free space unreadable: " + e.getMessage();
+        }
+        failure = "embedded Kafka broker failed: Kafka asked to " + how + " the process (status " + status
+                + (message == null ? "" : ", " + message) + "); its log folder " + dataDir.toAbsolutePath() + " has " + free
+                + ". The process stays up, ingest refuses; restart it once the cause (usually a full disk) is fixed";
+        // the stack says which Kafka component gave up; Kafka logged its own reason just before
+        log.error("{}", failure, new IllegalStateException("Kafka's " + how + " call, turned into a broker failure"));
+    }
+
+    /**
+     * A broker whose log folder failed waits for its controller, whose thread died with the folder, and
+     * never finishes shutting down (seen: still waiting after 30 s). Its shutdown gets a bounded time on
+     * a daemon thread so that the process can still stop, and be restarted once the disk is fixed.
+     */
+    private boolean shutDownFailed() {
+        KafkaRaftServer s = server;
+        Thread t = new Thread(() -> {
+            s.shutdown();
+            s.awaitShutdown();
+        }, "failed-embedded-kafka-shutdown");
+        t.setDaemon(true);
+        t.start();
+        try {
+            t.join(FAILED_SHUTDOWN_WAIT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (t.isAlive()) {
+            log.warn("the failed embedded Kafka broker did not stop within {} ms; leaving it to the end of the process", FAILED_SHUTDOWN_WAIT_MS);
+            return false;
+        }
+        return true;
     }
 
     private Properties brokerProperties() {
@@ -245,9 +336,17 @@ public final class EmbeddedKafka implements AutoCloseable {
             return;
         }
         long t0 = System.nanoTime();
-        server.shutdown();
-        server.awaitShutdown();
+        boolean stoppedFully = true;
+        if (failure != null) {
+            stoppedFully = shutDownFailed();
+        } else {
+            server.shutdown();
+            server.awaitShutdown();
+        }
         server = null;
+        if (stoppedFully) {
+            stopped(this);
+        } // else its threads may still call Kafka's exit or halt, which must keep meaning "failed"
         log.info("embedded Kafka broker {} stopped in {} ms", nodeId(), (System.nanoTime() - t0) / 1_000_000);
     }
 }

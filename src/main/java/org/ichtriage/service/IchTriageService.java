@@ -35,6 +35,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.ichtriage.ingest.DicomIngest;
+import org.ichtriage.ingest.IngestBlocker;
 import org.ichtriage.kafka.EmbeddedKafka;
 import org.ichtriage.kafka.KafkaConnection;
 import org.ichtriage.kafka.TopicCatalog;
@@ -86,12 +87,22 @@ public final class IchTriageService implements AutoCloseable {
         log.info("health and metrics on {}://{}:{}/health/ready{}", scheme, http.bindHost(), health.port(),
                 board.isPresent() ? ", triage board on " + scheme + "://" + http.bindHost() + ":" + health.port() + "/ui/" : "");
 
+        Path brokerDir = config.stateDir().resolve("kafka");
+        java.util.List<IngestBlocker> ingestBlockers = new java.util.ArrayList<>();
+        if (config.disk().enabled()) {
+            DiskSpaceGuard disk = own(new DiskSpaceGuard(watchedFolders(brokerDir), config.disk().minFreeMb(),
+                    DiskSpaceGuard::fileSystemUsableBytes).start(java.time.Duration.ofMillis(config.disk().checkIntervalMs())));
+            health.addCheck("disk", disk);
+            ingestBlockers.add(disk);
+        }
         String bootstrap;
         if (config.kafka().embedded()) {
-            EmbeddedKafka broker = new EmbeddedKafka(config.stateDir().resolve("kafka"),
+            EmbeddedKafka broker = new EmbeddedKafka(brokerDir,
                     config.kafka().embeddedHost(), config.kafka().embeddedPort()).start();
             started.push(broker);
             bootstrap = broker.bootstrapServers();
+            health.addCheck("kafka-broker", () -> broker.failure().orElse(null));
+            ingestBlockers.add(() -> broker.failure().map(why -> "embedded Kafka broker failed; restart needed (see log)"));
         } else {
             bootstrap = config.kafka().bootstrapServers().orElseThrow();
             log.info("using external Kafka at {}", bootstrap);
@@ -109,7 +120,7 @@ public final class IchTriageService implements AutoCloseable {
             startWorker();
         }
         if (config.role() == IchConfig.Role.ALL || config.role() == IchConfig.Role.INGEST) {
-            dicom = own(DicomIngest.start(config.dicom(), kafka.clientProperties()));
+            dicom = own(DicomIngest.start(config.dicom(), kafka.clientProperties(), IngestBlocker.anyOf(ingestBlockers)));
             log.info("DICOM listener {} on {}:{}", config.dicom().aeTitle(), config.dicom().bindHost(), dicom.port());
             health.addInfo("dicom_port", dicom::port);
         }
@@ -131,6 +142,19 @@ public final class IchTriageService implements AutoCloseable {
         log.info("ich-triage {} started as role {} in {} ms", SoftwareVersion.get(),
                 config.role().name().toLowerCase(), (System.nanoTime() - t0) / 1_000_000);
         return this;
+    }
+
+    /** The folders this process writes to; the broker's first, as it is the one that fails hardest when full. */
+    private java.util.List<DiskSpaceGuard.WatchedFolder> watchedFolders(Path brokerDir) {
+        java.util.List<DiskSpaceGuard.WatchedFolder> folders = new java.util.ArrayList<>();
+        if (config.kafka().embedded()) {
+            folders.add(new DiskSpaceGuard.WatchedFolder("state.dir/kafka", brokerDir));
+        }
+        folders.add(new DiskSpaceGuard.WatchedFolder("state.dir", config.stateDir()));
+        if (config.role() == IchConfig.Role.ALL || config.role() == IchConfig.Role.INGEST) {
+            config.dicom().spoolDir().ifPresent(spool -> folders.add(new DiskSpaceGuard.WatchedFolder("dicom.spool-dir", spool)));
+        }
+        return folders;
     }
 
     private void startWorker() throws InterruptedException, TimeoutException {

@@ -21,18 +21,18 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ichtriage.kafka.EmbeddedKafka;
 
 /** Starts `ich-triage run` as its own JVM, as a user would, and probes it over HTTP. */
-class RunCommandIT {
+public class RunCommandIT {
     @TempDir
     Path tmp;
 
     /** The model every test worker runs: the tiny test graph with the real interface (fast, not accurate). */
-    static final String TEST_MODEL = Path.of("target/test-classes/models/test-tiny.onnx").toAbsolutePath().toString();
+    public static final String TEST_MODEL = Path.of("target/test-classes/models/test-tiny.onnx").toAbsolutePath().toString();
 
     /**
      * The class path goes through an @argfile: ONNX Runtime 1.29 crashes at start-up when the JVM's
      * command line is longer than about 4000 characters (docs/decisions/postprocessing.md).
      */
-    static List<String> javaCommand(Path dir) throws java.io.IOException {
+    public static List<String> javaCommand(Path dir) throws java.io.IOException {
         Path argFile = dir.resolve("java.args");
         Files.writeString(argFile, "-cp \"" + System.getProperty("java.class.path").replace("\\", "\\\\") + "\"\n");
         return new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
