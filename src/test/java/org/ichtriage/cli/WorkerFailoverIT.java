@@ -8,24 +8,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.ichtriage.phantom.CtSeriesWriter;
 import org.ichtriage.pipeline.SeriesAssemblyProcessor;
-import org.ichtriage.events.EventJson;
 import org.ichtriage.events.ResultEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -82,26 +75,7 @@ class WorkerFailoverIT {
 
     /** Reads committed results until quiet; returns them per series. */
     private Map<String, List<ResultEvent>> results(int expectedSeries, Duration timeout) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, workers.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "failover-check-" + System.nanoTime());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        Map<String, List<ResultEvent>> out = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(Topics.RESULTS));
-            long deadline = System.currentTimeMillis() + timeout.toMillis();
-            long quietUntil = Long.MAX_VALUE;
-            while (System.currentTimeMillis() < Math.min(deadline, quietUntil)) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(250))) {
-                    out.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(EventJson.fromBytes(r.value(), ResultEvent.class));
-                }
-                if (out.size() >= expectedSeries && quietUntil == Long.MAX_VALUE) {
-                    quietUntil = System.currentTimeMillis() + 8_000; // keep reading: a duplicate would show up now
-                }
-            }
-        }
-        return out;
+        return workers.results(expectedSeries, timeout, Duration.ofSeconds(8)); // a duplicate would show up within the 8 s
     }
 
     @Test

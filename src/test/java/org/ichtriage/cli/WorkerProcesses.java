@@ -12,12 +12,22 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.stream.Stream;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.ichtriage.Topics;
 import org.ichtriage.config.IchConfig;
+import org.ichtriage.events.EventJson;
+import org.ichtriage.events.ResultEvent;
 import org.ichtriage.kafka.EmbeddedKafka;
 import org.ichtriage.kafka.TopicCatalog;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -96,6 +106,34 @@ final class WorkerProcesses implements BeforeEachCallback, AfterEachCallback {
             Thread.sleep(100);
         }
         throw new AssertionError(workDir.getFileName() + " never ready: " + log(workDir));
+    }
+
+    /**
+     * The committed results per series, read from the start of the results topic by a new group: once
+     * {@code expectedSeries} series have one, reading goes on for {@code quiet} so that a duplicate would
+     * show; or what came within {@code timeout}.
+     */
+    Map<String, List<ResultEvent>> results(int expectedSeries, Duration timeout, Duration quiet) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "results-check-" + System.nanoTime());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Map<String, List<ResultEvent>> out = new HashMap<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(Topics.RESULTS));
+            long deadline = System.currentTimeMillis() + timeout.toMillis();
+            long quietUntil = Long.MAX_VALUE;
+            while (System.currentTimeMillis() < Math.min(deadline, quietUntil)) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(250))) {
+                    out.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(EventJson.fromBytes(r.value(), ResultEvent.class));
+                }
+                if (out.size() >= expectedSeries && quietUntil == Long.MAX_VALUE) {
+                    quietUntil = System.currentTimeMillis() + quiet.toMillis();
+                }
+            }
+        }
+        return out;
     }
 
     static String log(Path workDir) {

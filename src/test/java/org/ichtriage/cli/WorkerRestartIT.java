@@ -9,20 +9,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.ichtriage.events.EventJson;
 import org.ichtriage.events.ResultEvent;
 import org.ichtriage.kafka.EmbeddedKafka;
 import org.ichtriage.phantom.CtSeriesWriter;
@@ -53,28 +45,8 @@ class WorkerRestartIT {
     }
 
     private List<ResultEvent> results(String seriesUid, Duration timeout) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, workers.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "restart-check-" + System.nanoTime());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<ResultEvent> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(Topics.RESULTS));
-            long deadline = System.currentTimeMillis() + timeout.toMillis();
-            long quietUntil = Long.MAX_VALUE;
-            while (System.currentTimeMillis() < Math.min(deadline, quietUntil)) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(250))) {
-                    if (seriesUid.equals(r.key())) {
-                        out.add(EventJson.fromBytes(r.value(), ResultEvent.class));
-                    }
-                }
-                if (!out.isEmpty() && quietUntil == Long.MAX_VALUE) {
-                    quietUntil = System.currentTimeMillis() + 5_000; // a duplicate would show up now
-                }
-            }
-        }
-        return out;
+        // a duplicate would show up within the 5 s
+        return workers.results(1, timeout, Duration.ofSeconds(5)).getOrDefault(seriesUid, List.of());
     }
 
     @Test

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -37,9 +36,9 @@ import org.ichtriage.events.OutputHeaders;
 import org.ichtriage.kafka.EmbeddedKafka;
 import org.ichtriage.testing.EmbeddedKafkaExtension;
 import org.ichtriage.testing.TopicRecords;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,16 +48,12 @@ import org.junit.jupiter.api.io.TempDir;
  * the retry delivers it and writes SENT, and a second retry finds nothing owed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(StoreScp.Required.class)
 class ForwardRetryIT {
     @TempDir
     static Path tmp;
     @RegisterExtension
     static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
-
-    @BeforeAll
-    void needsStoreScp() {
-        assumeTrue(StoreScp.available(), "dcmtk storescp is not installed (make test installs it)");
-    }
 
     /** Writes a SEG-like object as the worker does: keyed by series, with its event id, kind and SOP Instance UID headers. */
     private String put(String topic, String seriesUid, byte[] object) throws Exception {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +30,6 @@ import org.ichtriage.dicom.codec.TransferSyntax;
 import org.ichtriage.dicom.codec.Uids;
 import org.ichtriage.dicom.codec.VR;
 import org.ichtriage.dicom.net.Dcmtk;
-import org.junit.jupiter.api.BeforeAll;
 import org.ichtriage.testing.TopicRecords;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -49,6 +47,7 @@ import org.ichtriage.config.ForwardSettings;
 import org.ichtriage.config.PacsDestination;
 import org.ichtriage.testing.Await;
 import org.ichtriage.testing.EmbeddedKafkaExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -57,6 +56,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * its own topics and consumer group so that they do not see each other's records.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(StoreScp.Required.class)
 class PacsForwarderIT {
     static final String SEG_STORAGE = "1.2.840.10008.5.1.4.1.1.66.4";
     /** Topic settings for SEG-sized records, as the service creates them. */
@@ -66,11 +66,6 @@ class PacsForwarderIT {
     static Path tmp;
     @RegisterExtension
     static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
-
-    @BeforeAll
-    void needsStoreScp() {
-        assumeTrue(StoreScp.available(), "dcmtk storescp is not installed (make test installs it)");
-    }
 
     private PacsForwarder.Topics topics(String name) throws Exception {
         PacsForwarder.Topics t = new PacsForwarder.Topics(name + ".seg", name + ".forwarding", name + ".deadletter");
