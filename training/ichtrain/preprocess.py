@@ -50,16 +50,7 @@ def intracranial_mask(hu: np.ndarray) -> np.ndarray:
     if counts[best] < MIN_COMPONENT_FRACTION * rows * cols:
         return np.zeros(hu.shape, dtype=bool)
     kept = labels == best
-    # holes: non-kept regions that cannot reach the border through non-kept pixels
-    outside, m = ndimage.label(~kept, structure=_FOUR)
-    border = np.zeros(m + 1, dtype=bool)
-    border[np.unique(outside[0, :])] = True
-    border[np.unique(outside[-1, :])] = True
-    border[np.unique(outside[:, 0])] = True
-    border[np.unique(outside[:, -1])] = True
-    border[0] = True  # label 0 is the kept set itself
-    hole = ~border[outside]
-    return kept | hole
+    return _fill_holes(kept)
 
 
 def _square_filter(m: np.ndarray, r: int, dilate: bool) -> np.ndarray:
@@ -84,24 +75,23 @@ def enclosed_candidates(hu: np.ndarray, radius_px: int, bone_hu: float = BONE_HU
     """Candidate pixels (-15..130 HU) that the closed bone ring separates from the image border."""
     bone = hu >= bone_hu
     closed = _square_filter(_square_filter(bone, radius_px, True), radius_px, False)
-    free, _ = ndimage.label(~closed, structure=_FOUR)
-    border = np.unique(np.concatenate([free[0, :], free[-1, :], free[:, 0], free[:, -1]]))
-    outside = np.isin(free, border[border > 0])
+    outside = _reachable_from_border(closed)
     cand = (hu >= CANDIDATE_MIN_HU) & (hu <= CANDIDATE_MAX_HU)
     if air_hu is not None:
         cand &= hu > air_hu
     return cand & ~outside & ~closed
 
 
+def _reachable_from_border(blocked: np.ndarray) -> np.ndarray:
+    """Pixels 4-connected to the image border through pixels that are not blocked."""
+    free, _ = ndimage.label(~blocked, structure=_FOUR)
+    border = np.unique(np.concatenate([free[0, :], free[-1, :], free[:, 0], free[:, -1]]))
+    return np.isin(free, border[border > 0])
+
+
 def _fill_holes(kept: np.ndarray) -> np.ndarray:
-    outside, m = ndimage.label(~kept, structure=_FOUR)
-    border = np.zeros(m + 1, dtype=bool)
-    border[np.unique(outside[0, :])] = True
-    border[np.unique(outside[-1, :])] = True
-    border[np.unique(outside[:, 0])] = True
-    border[np.unique(outside[:, -1])] = True
-    border[0] = True
-    return kept | ~border[outside]
+    """kept plus its holes: the pixels that cannot reach the border through pixels not kept."""
+    return kept | ~_reachable_from_border(kept)
 
 
 def intracranial_mask_volume(hu_vol: np.ndarray, pixel_spacing_mm: float) -> np.ndarray:

@@ -152,6 +152,18 @@ class Schedule:
         self.step += 1
 
 
+def _descend(opt, loss):
+    """One optimiser step down the gradient of loss."""
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+
+
+def _report_due(step, sc, sched) -> bool:
+    """Every log_every steps, and on the last one."""
+    return step % sc.log_every == 0 or not sched.running()
+
+
 def _checkpoint(run_dir, net, opt, cfg, stage, step, hard=None):
     if not run_dir:
         return
@@ -204,10 +216,8 @@ def run_stage1(net, sampler, cfg, log, device, run_dir=None, start_step=0, opt_s
         ls = wce_logits(net.sem(torch.cat([nb_x, torch.cat([cen, cen]), nb_p], 1)),
                         torch.cat([yc, yc]), cfg.loss)
         loss = lb + ls
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        if step % sc.log_every == 0 or not sched.running():
+        _descend(opt, loss)
+        if _report_due(step, sc, sched):
             log(f"stage1 step {step} loss_bb {lb.item():.4f} loss_sem {ls.item():.4f} "
                 f"{(time.time() - t0) / (step + 1 - start_step):.3f}s/step")
         if sc.checkpoint_every and (step + 1) % sc.checkpoint_every == 0:
@@ -240,10 +250,8 @@ def run_stage2(net, sampler, cfg, log, device, run_dir=None, start_step=0, opt_s
             log(f"stage2 step {step}: mined {len(sampler.hard)} false-positive pixels")
         x, y = sampler.batch(sm.batch)
         loss, lseg, lsem = joint_loss(net, x.to(device), y.to(device), cfg.loss)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        if step % sc.log_every == 0 or not sched.running():
+        _descend(opt, loss)
+        if _report_due(step, sc, sched):
             log(f"stage2 step {step} loss {loss.item():.4f} seg {lseg.item():.4f} "
                 f"sem {lsem.item():.4f} {(time.time() - t0) / (step + 1 - start_step):.3f}s/step")
         if sc.checkpoint_every and (step + 1) % sc.checkpoint_every == 0:
@@ -374,9 +382,7 @@ def train_backbone_only(cfg: TrainConfig, seed: int, path: str, log=print):
     for step in range(cfg.schedule.stage1_steps):
         x, y = sampler.batch(cfg.sampling.batch)
         loss = wce_logits(net.backbone(x[:, 1]), y[:, 1], cfg.loss)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+        _descend(opt, loss)
         sched.step()
         if step % 100 == 0:
             log(f"ensemble seed {seed} step {step} loss {loss.item():.4f}")

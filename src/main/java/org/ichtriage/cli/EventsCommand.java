@@ -55,8 +55,7 @@ final class EventsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         IchConfig config = options.load(Map.of());
-        String bootstrap = config.kafka().bootstrapOrEmbedded();
-        new KafkaConnection(bootstrap, config.kafka()).requireBroker(KafkaConnection.PROBE_TIMEOUT);
+        String bootstrap = KafkaConnection.answering(config.kafka()).bootstrapServers();
         Properties p = config.kafka().clientSecurityProperties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

@@ -54,8 +54,7 @@ public final class ForwardCommand implements Callable<Integer> {
         if (config.forward().destinations().isEmpty()) {
             throw new UserError("forward.destinations is empty: set it as the forwarder has it (ICH_FORWARD_DESTINATIONS, --set or --config)");
         }
-        KafkaConnection kafka = new KafkaConnection(config.kafka().bootstrapOrEmbedded(), config.kafka());
-        kafka.requireBroker(KafkaConnection.PROBE_TIMEOUT);
+        KafkaConnection kafka = KafkaConnection.answering(config.kafka());
         ForwardRetry retrier = new ForwardRetry(kafka.clientProperties(), config.forward(), config.dicom().aeTitle(),
                 PacsForwarder.Topics.defaults(), Clock.systemUTC());
         return retry(retrier, series, destination, dryRun, System.out);

@@ -57,9 +57,7 @@ final class ReplayCommand implements Callable<Integer> {
         if (!end.isAfter(start)) {
             throw new UserError("--to " + to + " is not after --from " + from);
         }
-        String bootstrap = config.kafka().bootstrapOrEmbedded();
-        new KafkaConnection(bootstrap, config.kafka()).requireBroker(KafkaConnection.PROBE_TIMEOUT);
-        Replay.Outcome outcome = new Replay(config, new KafkaConnection(bootstrap, config.kafka()), System.out)
+        Replay.Outcome outcome = new Replay(config, KafkaConnection.answering(config.kafka()), System.out)
                 .run(new Replay.Request(start, end, Optional.ofNullable(series), timeoutS * 1000));
         return outcome.allMatch() ? 0 : 1;
     }

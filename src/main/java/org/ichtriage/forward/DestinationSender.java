@@ -12,6 +12,7 @@ import org.ichtriage.dicom.net.DicomClient;
 import org.ichtriage.dicom.net.ScuConfig;
 import org.ichtriage.dicom.net.StoreStatus;
 import org.ichtriage.events.ForwardingStatus;
+import org.ichtriage.DeliveryLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +29,7 @@ final class DestinationSender {
     /** Waits between attempts; throws when the forwarder stops meanwhile. */
     @FunctionalInterface
     interface Pause {
-        void pause(long ms) throws PacsForwarder.Stopping;
+        void pause(long ms) throws DeliveryLoop.Stopping;
     }
 
     /** What one destination answered on one attempt: a DIMSE status, or the reason none came. */
@@ -64,7 +65,7 @@ final class DestinationSender {
     }
 
     /** Tries up to forward.max-attempts times, doubling the delay between attempts up to the cap. */
-    Delivery send(PacsDestination d, ForwardObject obj, String kind, Pause pause) throws PacsForwarder.Stopping {
+    Delivery send(PacsDestination d, ForwardObject obj, String kind, Pause pause) throws DeliveryLoop.Stopping {
         int attempts = 0;
         Attempt last;
         long delay = backoffMs;
@@ -78,7 +79,7 @@ final class DestinationSender {
             log.warn("C-STORE of {} {} to {} failed (attempt {} of {}): {}; retrying in {} ms", kind, obj.sopInstanceUid(), d,
                     attempts, maxAttempts, last.describe(), delay);
             pause.pause(delay);
-            delay = Math.min(delay * 2, PacsForwarder.MAX_BACKOFF_MS);
+            delay = DeliveryLoop.nextBackoff(delay);
         }
     }
 

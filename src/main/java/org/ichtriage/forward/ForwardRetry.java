@@ -30,6 +30,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.ichtriage.DeliveryLoop;
 import org.ichtriage.config.ForwardSettings;
 import org.ichtriage.config.PacsDestination;
 import org.ichtriage.dicom.codec.DicomException;
@@ -178,7 +179,7 @@ public final class ForwardRetry {
                 DestinationSender.Delivery delivery;
                 try {
                     delivery = sender.send(d, obj, p.kind(), ForwardRetry::sleep);
-                } catch (PacsForwarder.Stopping e) {
+                } catch (DeliveryLoop.Stopping e) {
                     break;
                 }
                 DestinationSender.Attempt last = delivery.last();
@@ -204,12 +205,12 @@ public final class ForwardRetry {
         return outcomes;
     }
 
-    private static void sleep(long ms) throws PacsForwarder.Stopping {
+    private static void sleep(long ms) throws DeliveryLoop.Stopping {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new PacsForwarder.Stopping();
+            throw new DeliveryLoop.Stopping();
         }
     }
 

@@ -154,37 +154,7 @@ public final class Preprocessor {
         boolean[] mask = new boolean[n];
         if (best == 0 || bestSize < MIN_COMPONENT_FRACTION * rows * cols) return mask;
         for (int i = 0; i < n; i++) mask[i] = label[i] == best;
-        // holes: non-kept pixels not reachable from the border through non-kept pixels
-        boolean[] outside = new boolean[n];
-        int head = 0;
-        int tail = 0;
-        for (int i = 0; i < n; i++) {
-            int r = i / cols;
-            int c = i % cols;
-            if ((r == 0 || c == 0 || r == rows - 1 || c == cols - 1) && !mask[i] && !outside[i]) {
-                outside[i] = true;
-                queue[tail++] = i;
-            }
-        }
-        while (head < tail) {
-            int p = queue[head++];
-            int r = p / cols;
-            int c = p % cols;
-            if (r > 0) tail = visit(mask, outside, p - cols, queue, tail);
-            if (r < rows - 1) tail = visit(mask, outside, p + cols, queue, tail);
-            if (c > 0) tail = visit(mask, outside, p - 1, queue, tail);
-            if (c < cols - 1) tail = visit(mask, outside, p + 1, queue, tail);
-        }
-        for (int i = 0; i < n; i++) if (!outside[i]) mask[i] = true;
-        return mask;
-    }
-
-    private static int visit(boolean[] mask, boolean[] outside, int q, int[] queue, int tail) {
-        if (!mask[q] && !outside[q]) {
-            outside[q] = true;
-            queue[tail++] = q;
-        }
-        return tail;
+        return IntracranialMask.fillHoles(mask, rows, cols, queue);
     }
 
     /** Labels the 4-connected component of {@code start} among pixels equal to {@code value}. */

@@ -53,6 +53,18 @@ public record KafkaConnection(String bootstrapServers, IchConfig.Kafka settings)
         }
     }
 
+    /**
+     * For the command-line tools: the configured cluster (the embedded broker's address when none is
+     * set), once a broker answered within {@link #PROBE_TIMEOUT}.
+     *
+     * @throws org.ichtriage.UserError when no broker answers
+     */
+    public static KafkaConnection answering(IchConfig.Kafka settings) {
+        KafkaConnection kafka = new KafkaConnection(settings.bootstrapOrEmbedded(), settings);
+        kafka.requireBroker(PROBE_TIMEOUT);
+        return kafka;
+    }
+
     /** null when the cluster answered within the timeout, else why not. */
     public static String unreachableReason(Admin admin, long timeoutMs) {
         try {

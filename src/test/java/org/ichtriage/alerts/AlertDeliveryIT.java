@@ -8,30 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.hl7.fhir.r4.model.Bundle;
 import org.ichtriage.alerts.fhir.FhirBundleBuilder;
 import org.ichtriage.alerts.fhir.FhirChannel;
@@ -40,11 +26,12 @@ import org.ichtriage.alerts.hl7.OruMessageBuilder;
 import org.ichtriage.alerts.webhook.WebhookChannel;
 import org.ichtriage.alerts.webhook.WebhookSignature;
 import org.ichtriage.kafka.EmbeddedKafka;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.ichtriage.testing.Await;
+import org.ichtriage.testing.EmbeddedKafkaExtension;
+import org.ichtriage.testing.TopicRecords;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -61,84 +48,36 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 class AlertDeliveryIT {
     static final String SECRET = "it-webhook-secret-0123456789";
 
-    @TempDir
-    static Path tmp;
-    private EmbeddedKafka broker;
-    private Admin admin;
-    private KafkaProducer<String, byte[]> producer;
-
-    @BeforeAll
-    void start() throws Exception {
-        broker = new EmbeddedKafka(tmp.resolve("kafka"), "127.0.0.1", 0).start();
-        admin = Admin.create(client());
-        Properties p = client();
-        // topics created a moment before: a non-idempotent producer retries NOT_LEADER instead of failing the batch (ReplayIT)
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-    }
-
-    @AfterAll
-    void stop() {
-        if (producer != null) {
-            producer.close();
-            admin.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    private Properties client() {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        return p;
-    }
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     private AlertDelivery.Topics topics(String name) throws Exception {
         AlertDelivery.Topics t = new AlertDelivery.Topics(name + ".results", name + ".alert-status", name + ".deadletter");
-        List<NewTopic> nt = new ArrayList<>();
-        for (String topic : List.of(t.source(), t.status(), t.deadLetter())) {
-            nt.add(new NewTopic(topic, 1, (short) 1));
-        }
-        admin.createTopics(nt).all().get(30, TimeUnit.SECONDS);
+        KAFKA.createTopics(Map.of(), List.of(t.source(), t.status(), t.deadLetter()));
         return t;
     }
 
     private long put(String topic, ObjectNode event) throws Exception {
-        return producer.send(new ProducerRecord<>(topic, event.path("series_instance_uid").asText(), TestEvents.bytes(event)))
+        return KAFKA.producer().send(new ProducerRecord<>(topic, event.path("series_instance_uid").asText(), TestEvents.bytes(event)))
                 .get(30, TimeUnit.SECONDS).offset();
     }
 
     private AlertDelivery delivery(Channel c, TriageCategory min, int maxAttempts, long backoffMs, String group,
                                    AlertDelivery.Topics t, PrometheusMeterRegistry reg) {
-        return new AlertDelivery(client(), c, new DeliveryRule(min, DeliveryRule.Revisions.CHANGED), maxAttempts, backoffMs, group, t,
+        return new AlertDelivery(KAFKA.client(), c, new DeliveryRule(min, DeliveryRule.Revisions.CHANGED), maxAttempts, backoffMs, group, t,
                 reg, "test", Clock.systemUTC()).start();
     }
 
     private Long committed(String group, String topic) {
         try {
-            OffsetAndMetadata om = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
-                    .get(new TopicPartition(topic, 0));
-            return om == null ? null : om.offset();
+            return KAFKA.committed(group, topic);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private List<ConsumerRecord<String, byte[]>> read(String topic, int atLeast, Duration timeout) {
-        Properties p = client();
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            TopicPartition tp = new TopicPartition(topic, 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long deadline = System.currentTimeMillis() + timeout.toMillis();
-            while (out.size() < atLeast && System.currentTimeMillis() < deadline) {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-        }
+    private List<ConsumerRecord<String, byte[]>> read(String topic, int atLeast, Duration timeout) throws InterruptedException {
+        List<ConsumerRecord<String, byte[]>> out = TopicRecords.await(KAFKA.bootstrapServers(), topic, atLeast, timeout, Duration.ZERO);
         assertTrue(out.size() >= atLeast, "only " + out.size() + " of " + atLeast + " records on " + topic + " within " + timeout);
         return out;
     }
@@ -160,13 +99,7 @@ class AlertDeliveryIT {
     }
 
     static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + timeout.toMillis();
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-            }
-            Thread.sleep(100);
-        }
+        Await.until(what, timeout, condition);
     }
 
     private static double count(PrometheusMeterRegistry reg, String name, String output) {
@@ -177,7 +110,7 @@ class AlertDeliveryIT {
     void webhookIsSignedSoTheReceiverVerifiesItAndRejectsReplaysAndChanges() throws Exception {
         AlertDelivery.Topics t = topics("wh");
         PrometheusMeterRegistry reg = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        long garbage = producer.send(new ProducerRecord<>(t.source(), "x", "not json".getBytes(StandardCharsets.UTF_8)))
+        long garbage = KAFKA.producer().send(new ProducerRecord<>(t.source(), "x", "not json".getBytes(StandardCharsets.UTF_8)))
                 .get(30, TimeUnit.SECONDS).offset();
         ObjectNode event = TestEvents.event("1.2.3.100", 1, true, false, 17.25);
         long offset = put(t.source(), event);

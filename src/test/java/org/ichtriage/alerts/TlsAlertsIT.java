@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,26 +11,21 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.ichtriage.Topics;
 import org.ichtriage.alerts.webhook.WebhookSignature;
 import org.ichtriage.kafka.EmbeddedKafka;
+import org.ichtriage.testing.EmbeddedKafkaExtension;
+import org.ichtriage.testing.Keystores;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -43,49 +37,31 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * host-name check passed.
  */
 class TlsAlertsIT {
-    static final String PASS = "changeit";
     static final String SECRET = "tls-webhook-secret-0123456789";
+
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     @TempDir
     Path tmp;
 
-    private void keytool(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "keytool " + cmd + ": " + out);
-    }
-
     @Test
     void mllpOverTlsAndHttpsWebhookTrustTheJvmTrustStore() throws Exception {
-        Path peer = tmp.resolve("peer.p12");
-        Path trust = tmp.resolve("trust.p12");
-        keytool("-genkeypair", "-alias", "peer", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2", "-dname", "CN=127.0.0.1",
-                "-ext", "SAN=ip:127.0.0.1", "-keystore", peer.toString(), "-storetype", "PKCS12", "-storepass", PASS, "-keypass", PASS);
-        keytool("-exportcert", "-alias", "peer", "-keystore", peer.toString(), "-storepass", PASS, "-file", tmp.resolve("peer.crt").toString());
-        keytool("-importcert", "-noprompt", "-alias", "peer", "-file", tmp.resolve("peer.crt").toString(), "-keystore", trust.toString(),
-                "-storetype", "PKCS12", "-storepass", PASS);
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(peer)) {
-            ks.load(in, PASS.toCharArray());
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, PASS.toCharArray());
+        Path peer = Keystores.keyPair(tmp, "peer", "CN=127.0.0.1", "SAN=ip:127.0.0.1");
+        Path trust = Keystores.trusting(tmp, peer, "peer");
         SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(kmf.getKeyManagers(), null, null);
+        tls.init(Keystores.keyManagers(peer), null, null);
 
         int mllpPort = EmbeddedKafka.freePort("127.0.0.1");
         int httpPort = EmbeddedKafka.freePort("127.0.0.1");
-        try (EmbeddedKafka broker = new EmbeddedKafka(tmp.resolve("kafka"), "127.0.0.1", 0).start();
-             MllpListener mllp = MllpListener.acceptingTls(mllpPort, tls);
+        try (MllpListener mllp = MllpListener.acceptingTls(mllpPort, tls);
              HttpReceiver hook = new HttpReceiver(tls)) {
             Path argFile = tmp.resolve("java.args");
             Files.writeString(argFile, "-cp \"" + System.getProperty("java.class.path").replace("\\", "\\\\") + "\"\n");
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                    "-Djavax.net.ssl.trustStore=" + trust, "-Djavax.net.ssl.trustStorePassword=" + PASS,
+                    "-Djavax.net.ssl.trustStore=" + trust, "-Djavax.net.ssl.trustStorePassword=" + Keystores.PASSWORD,
                     "-Djavax.net.ssl.trustStoreType=PKCS12", "@" + argFile, "org.ichtriage.cli.Main", "run",
-                    "--role", "alerts-hl7", "--bootstrap-servers", broker.bootstrapServers(), "--http-port", String.valueOf(httpPort),
+                    "--role", "alerts-hl7", "--bootstrap-servers", KAFKA.bootstrapServers(), "--http-port", String.valueOf(httpPort),
                     "--state-dir", tmp.resolve("state").toString(),
                     "--set", "alerts.hl7.destinations=127.0.0.1:" + mllpPort, "--set", "alerts.hl7.tls=true",
                     "--set", "alerts.hl7.min-category=negative", "--set", "alerts.backoff-ms=200"));
@@ -102,13 +78,7 @@ class TlsAlertsIT {
                 awaitReady(hl7, httpPort, "hl7.log");
                 awaitReady(web, hookHttpPort, "hook.log");
                 ObjectNode event = TestEvents.event("1.2.3.700", 1, true, false, 9.75);
-                Properties p = new Properties();
-                p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-                p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
-                p.put(ProducerConfig.ACKS_CONFIG, "all");
-                try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
-                    producer.send(new ProducerRecord<>(Topics.RESULTS, "1.2.3.700", TestEvents.bytes(event))).get(30, TimeUnit.SECONDS);
-                }
+                KAFKA.producer().send(new ProducerRecord<>(Topics.RESULTS, "1.2.3.700", TestEvents.bytes(event))).get(30, TimeUnit.SECONDS);
                 String id = event.get("event_id").asText();
                 AlertDeliveryIT.await("the ORU over TLS", Duration.ofSeconds(90), () -> !mllp.received.isEmpty());
                 assertEquals(id, mllp.received.get(0).getMSH().getMessageControlID().getValue());

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
@@ -25,6 +24,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import org.ichtriage.service.HealthServer;
+import org.ichtriage.testing.Keystores;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -124,14 +124,9 @@ class BoardHttpAccessTest {
 
     @Test
     void withAKeystoreThePortSpeaksHttpsOnly() throws Exception {
-        Path keystore = tmp.resolve("http.p12");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair",
-                "-alias", "board", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-validity", "2",
-                "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", "changeit", "-keypass", "changeit")
-                .redirectErrorStream(true).start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, new String(p.getInputStream().readAllBytes()));
+        Path keystore = Keystores.keyPair(tmp, "board", "CN=127.0.0.1", "SAN=ip:127.0.0.1");
         try (HealthServer s = new HealthServer("127.0.0.1", 0, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                Optional.of(new HealthServer.Tls(keystore, "changeit")), Optional.of(new BoardRoutes(BoardAccess.open(), true, false)))) {
+                Optional.of(new HealthServer.Tls(keystore, Keystores.PASSWORD)), Optional.of(new BoardRoutes(BoardAccess.open(), true, false)))) {
             SSLContext trustAll = SSLContext.getInstance("TLS");
             trustAll.init(null, new TrustManager[] {new X509TrustManager() {
                 public void checkClientTrusted(X509Certificate[] c, String a) {}

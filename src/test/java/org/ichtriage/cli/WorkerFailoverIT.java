@@ -3,43 +3,27 @@ package org.ichtriage.cli;
 import org.ichtriage.Topics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.ichtriage.config.IchConfig;
 import org.ichtriage.phantom.CtSeriesWriter;
 import org.ichtriage.pipeline.SeriesAssemblyProcessor;
-import org.ichtriage.events.EventJson;
 import org.ichtriage.events.ResultEvent;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.ichtriage.kafka.EmbeddedKafka;
-import org.ichtriage.kafka.TopicCatalog;
 
 /**
  * Workers are separate processes (`run --role worker`) against one broker. A worker killed with
@@ -50,24 +34,8 @@ import org.ichtriage.kafka.TopicCatalog;
 class WorkerFailoverIT {
     @TempDir
     Path tmp;
-    private EmbeddedKafka broker;
-    private final List<Process> workers = new ArrayList<>();
-
-    @BeforeEach
-    void startBroker() throws Exception {
-        broker = new EmbeddedKafka(tmp.resolve("kafka"), "127.0.0.1", 0).start();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-            TopicCatalog.ensureTopics(admin, new IchConfig.Topics(4, (short) 1, 24));
-        }
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (Process p : workers) {
-            p.destroyForcibly().waitFor();
-        }
-        broker.close();
-    }
+    @RegisterExtension
+    final WorkerProcesses workers = new WorkerProcesses();
 
     private Process worker(String name) throws Exception {
         return worker(name, 3000);
@@ -76,40 +44,13 @@ class WorkerFailoverIT {
     private Process worker(String name, long completionGapMs) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve(name));
         int http = EmbeddedKafka.freePort("127.0.0.1");
-        List<String> cmd = RunCommandIT.javaCommand(dir);
-        cmd.addAll(List.of("run", "--role", "worker", "--bootstrap-servers", broker.bootstrapServers(),
-                "--state-dir", dir.resolve("state").toString(), "--http-port", String.valueOf(http),
-                "--set", "model.path=" + RunCommandIT.TEST_MODEL, "--set", "pipeline.completion-gap-ms=" + completionGapMs));
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("out.log").toFile()).start();
-        workers.add(p);
-        HttpClient client = HttpClient.newHttpClient();
-        long deadline = System.currentTimeMillis() + 90_000;
-        while (System.currentTimeMillis() < deadline) {
-            assertTrue(p.isAlive(), () -> name + " died: " + read(dir.resolve("out.log")));
-            try {
-                if (client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/health/ready")).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-                    return p;
-                }
-            } catch (java.io.IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError(name + " never ready: " + read(dir.resolve("out.log")));
-    }
-
-    static String read(Path f) {
-        try {
-            return Files.readString(f);
-        } catch (Exception e) {
-            return "(no log)";
-        }
+        Process p = workers.launch(dir, http, completionGapMs);
+        WorkerProcesses.millisUntilReady(p, dir, http, Duration.ofSeconds(90));
+        return p;
     }
 
     private KafkaProducer<String, byte[]> producer() {
-        return producer(broker.bootstrapServers());
+        return producer(workers.bootstrapServers());
     }
 
     /** A producer as the ingest configures one: acks=all, records up to the topic's size limit. */
@@ -134,26 +75,7 @@ class WorkerFailoverIT {
 
     /** Reads committed results until quiet; returns them per series. */
     private Map<String, List<ResultEvent>> results(int expectedSeries, Duration timeout) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "failover-check-" + System.nanoTime());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        Map<String, List<ResultEvent>> out = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(Topics.RESULTS));
-            long deadline = System.currentTimeMillis() + timeout.toMillis();
-            long quietUntil = Long.MAX_VALUE;
-            while (System.currentTimeMillis() < Math.min(deadline, quietUntil)) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(250))) {
-                    out.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(EventJson.fromBytes(r.value(), ResultEvent.class));
-                }
-                if (out.size() >= expectedSeries && quietUntil == Long.MAX_VALUE) {
-                    quietUntil = System.currentTimeMillis() + 8_000; // keep reading: a duplicate would show up now
-                }
-            }
-        }
-        return out;
+        return workers.results(expectedSeries, timeout, Duration.ofSeconds(8)); // a duplicate would show up within the 8 s
     }
 
     @Test

@@ -5,37 +5,22 @@ import org.ichtriage.Topics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.ichtriage.config.IchConfig;
-import org.ichtriage.events.EventJson;
 import org.ichtriage.events.ResultEvent;
 import org.ichtriage.kafka.EmbeddedKafka;
-import org.ichtriage.kafka.TopicCatalog;
 import org.ichtriage.phantom.CtSeriesWriter;
 import org.ichtriage.pipeline.SeriesAssemblyProcessor;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -47,80 +32,21 @@ import org.junit.jupiter.api.io.TempDir;
 class WorkerRestartIT {
     @TempDir
     Path tmp;
-    private EmbeddedKafka broker;
-    private final List<Process> workers = new ArrayList<>();
-
-    @BeforeEach
-    void startBroker() throws Exception {
-        broker = new EmbeddedKafka(tmp.resolve("kafka"), "127.0.0.1", 0).start();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-            TopicCatalog.ensureTopics(admin, new IchConfig.Topics(4, (short) 1, 24));
-        }
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (Process p : workers) {
-            p.destroyForcibly().waitFor();
-        }
-        broker.close();
-    }
+    @RegisterExtension
+    final WorkerProcesses workers = new WorkerProcesses();
 
     private Process launch(Path dir, int http) throws Exception {
-        List<String> cmd = RunCommandIT.javaCommand(dir);
-        cmd.addAll(List.of("run", "--role", "worker", "--bootstrap-servers", broker.bootstrapServers(),
-                "--state-dir", dir.resolve("state").toString(), "--http-port", String.valueOf(http),
-                "--set", "model.path=" + RunCommandIT.TEST_MODEL,
-                "--set", "pipeline.completion-gap-ms=" + Duration.ofMinutes(30).toMillis()));
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("out.log").toFile())).start();
-        workers.add(p);
-        return p;
+        return workers.launch(dir, http, Duration.ofMinutes(30).toMillis());
     }
 
     /** Milliseconds from launch until /health/ready answers 200. */
-    private long millisUntilReady(Process p, Path dir, int http) throws Exception {
-        long t0 = System.nanoTime();
-        HttpClient client = HttpClient.newHttpClient();
-        long deadline = System.currentTimeMillis() + 120_000;
-        while (System.currentTimeMillis() < deadline) {
-            assertTrue(p.isAlive(), () -> "worker died: " + WorkerFailoverIT.read(dir.resolve("out.log")));
-            try {
-                if (client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/health/ready")).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-                    return (System.nanoTime() - t0) / 1_000_000;
-                }
-            } catch (java.io.IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("never ready: " + WorkerFailoverIT.read(dir.resolve("out.log")));
+    private static long millisUntilReady(Process p, Path dir, int http) throws Exception {
+        return WorkerProcesses.millisUntilReady(p, dir, http, Duration.ofSeconds(120));
     }
 
     private List<ResultEvent> results(String seriesUid, Duration timeout) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "restart-check-" + System.nanoTime());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<ResultEvent> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(Topics.RESULTS));
-            long deadline = System.currentTimeMillis() + timeout.toMillis();
-            long quietUntil = Long.MAX_VALUE;
-            while (System.currentTimeMillis() < Math.min(deadline, quietUntil)) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(250))) {
-                    if (seriesUid.equals(r.key())) {
-                        out.add(EventJson.fromBytes(r.value(), ResultEvent.class));
-                    }
-                }
-                if (!out.isEmpty() && quietUntil == Long.MAX_VALUE) {
-                    quietUntil = System.currentTimeMillis() + 5_000; // a duplicate would show up now
-                }
-            }
-        }
-        return out;
+        // a duplicate would show up within the 5 s
+        return workers.results(1, timeout, Duration.ofSeconds(5)).getOrDefault(seriesUid, List.of());
     }
 
     @Test
@@ -131,7 +57,7 @@ class WorkerRestartIT {
         long coldStart = millisUntilReady(first, dir, http);
         var id = CtSeriesWriter.StudyIdentity.random("RESTART");
         List<byte[]> all = WorkerFailoverIT.series(id, 10);
-        try (KafkaProducer<String, byte[]> p = WorkerFailoverIT.producer(broker.bootstrapServers())) {
+        try (KafkaProducer<String, byte[]> p = WorkerFailoverIT.producer(workers.bootstrapServers())) {
             for (byte[] b : all.subList(0, 5)) {
                 p.send(new ProducerRecord<>(Topics.INSTANCES, id.seriesInstanceUid(), b)).get();
             }
@@ -146,7 +72,7 @@ class WorkerRestartIT {
             // the bound is loose on purpose (a loaded 2-core machine), the figure is printed.
             assertTrue(afterKill < 40_000, "ready " + afterKill + " ms after kill -9");
             String memberId = Files.readString(dir.resolve("state/streams/instance-id")).strip();
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", workers.bootstrapServers()))) {
                 var members = admin.describeConsumerGroups(List.of("ich-triage-worker")).all().get()
                         .get("ich-triage-worker").members();
                 assertEquals(1, members.size(), "the restarted process replaced its old member: " + members);

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -13,22 +12,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.ichtriage.UserError;
 import org.ichtriage.cli.ForwardCommand;
 import org.ichtriage.cli.Main;
@@ -46,10 +36,9 @@ import org.ichtriage.events.OutputHeaders;
 import org.ichtriage.kafka.EmbeddedKafka;
 import org.ichtriage.testing.EmbeddedKafkaExtension;
 import org.ichtriage.testing.TopicRecords;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,36 +48,12 @@ import org.junit.jupiter.api.io.TempDir;
  * the retry delivers it and writes SENT, and a second retry finds nothing owed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(StoreScp.Required.class)
 class ForwardRetryIT {
     @TempDir
     static Path tmp;
     @RegisterExtension
     static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
-    private EmbeddedKafka broker;
-    private Admin admin;
-    private KafkaProducer<String, byte[]> producer;
-
-    @BeforeAll
-    void start() {
-        assumeTrue(StoreScp.available(), "dcmtk storescp is not installed (make test installs it)");
-        broker = KAFKA.broker();
-        admin = Admin.create(client());
-        producer = new KafkaProducer<>(client(), new StringSerializer(), new ByteArraySerializer());
-    }
-
-    @AfterAll
-    void stop() {
-        if (producer != null) {
-            producer.close();
-            admin.close();
-        }
-    }
-
-    private Properties client() {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        return p;
-    }
 
     /** Writes a SEG-like object as the worker does: keyed by series, with its event id, kind and SOP Instance UID headers. */
     private String put(String topic, String seriesUid, byte[] object) throws Exception {
@@ -97,12 +62,12 @@ class ForwardRetryIT {
         r.headers().add(OutputHeaders.EVENT_ID_HEADER, ("event-" + seriesUid).getBytes(StandardCharsets.UTF_8));
         r.headers().add(OutputHeaders.KIND_HEADER, "seg".getBytes(StandardCharsets.UTF_8));
         r.headers().add(OutputHeaders.SOP_INSTANCE_UID_HEADER, sop.getBytes(StandardCharsets.UTF_8));
-        producer.send(r).get(30, TimeUnit.SECONDS);
+        KAFKA.producer().send(r).get(30, TimeUnit.SECONDS);
         return sop;
     }
 
     private List<ConsumerRecord<String, byte[]>> read(String topic, int atLeast) throws InterruptedException {
-        List<ConsumerRecord<String, byte[]>> out = TopicRecords.await(broker.bootstrapServers(), topic, atLeast, Duration.ofSeconds(60),
+        List<ConsumerRecord<String, byte[]>> out = TopicRecords.await(KAFKA.bootstrapServers(), topic, atLeast, Duration.ofSeconds(60),
                 Duration.ZERO);
         assertTrue(out.size() >= atLeast, "only " + out.size() + " of " + atLeast + " records on " + topic);
         return out;
@@ -125,11 +90,7 @@ class ForwardRetryIT {
     @Test
     void whatTheForwarderGaveUpOnIsListedThenDeliveredOnce() throws Exception {
         PacsForwarder.Topics t = new PacsForwarder.Topics("retry.seg", "retry.forwarding", "retry.deadletter");
-        List<NewTopic> nt = new ArrayList<>();
-        for (String topic : List.of(t.source(), t.status(), t.deadLetter())) {
-            nt.add(new NewTopic(topic, 1, (short) 1).configs(Map.of("max.message.bytes", Integer.toString(16 << 20))));
-        }
-        admin.createTopics(nt).all().get(30, TimeUnit.SECONDS);
+        KAFKA.createTopics(PacsForwarderIT.LARGE_OBJECTS, List.of(t.source(), t.status(), t.deadLetter()));
         int port = EmbeddedKafka.freePort("127.0.0.1");
         PacsDestination dest = new PacsDestination("PACS_R", "127.0.0.1", port);
         ForwardSettings settings = new ForwardSettings(List.of(dest), 2, 50, false);
@@ -140,7 +101,7 @@ class ForwardRetryIT {
 
         // Nothing listens on the port: the forwarder gives up on both objects.
         PrometheusMeterRegistry reg = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        try (PacsForwarder f = new PacsForwarder(client(), settings, "ICHTRIAGE", "retry-fwd", t, reg, "test", Clock.systemUTC()).start()) {
+        try (PacsForwarder f = new PacsForwarder(KAFKA.client(), settings, "ICHTRIAGE", "retry-fwd", t, reg, "test", Clock.systemUTC()).start()) {
             List<ConsumerRecord<String, byte[]>> dls = read(t.deadLetter(), 2);
             for (ConsumerRecord<String, byte[]> r : dls) {
                 String json = new String(r.value(), StandardCharsets.UTF_8);
@@ -150,7 +111,7 @@ class ForwardRetryIT {
             assertEquals(ForwardingStatus.Status.FAILED, status(read(t.status(), 2).get(1)).status());
         }
 
-        ForwardRetry retry = new ForwardRetry(client(), settings, "ICHTRIAGE", t, Clock.systemUTC());
+        ForwardRetry retry = new ForwardRetry(KAFKA.client(), settings, "ICHTRIAGE", t, Clock.systemUTC());
         // Still down: the retry fails again, says so with exit 1, writes FAILED, and the object stays owed.
         String again = run(retry, "1.2.3.500", false, 1);
         assertTrue(again.contains("FAILED seg " + wantedSop) && again.contains("0 sent, 1 failed again"), again);
@@ -167,7 +128,7 @@ class ForwardRetryIT {
             assertTrue(listed.contains("1 object(s) would be sent, 0 cannot be"), listed);
             Thread.sleep(500);
             assertEquals(List.of(), scp.received(), "a dry run sends nothing");
-            assertEquals(3, TopicRecords.await(broker.bootstrapServers(), t.status(), 4, Duration.ofSeconds(2), Duration.ZERO).size(),
+            assertEquals(3, TopicRecords.await(KAFKA.bootstrapServers(), t.status(), 4, Duration.ofSeconds(2), Duration.ZERO).size(),
                     "a dry run writes no status");
 
             String sent = run(retry, "1.2.3.500", false, 0);
@@ -196,7 +157,7 @@ class ForwardRetryIT {
             String olderSop = put(t.source(), "1.2.3.502", PacsForwarderIT.segLikeObject("1.2.3.502", 7));
             ForwardingStatus older = new ForwardingStatus(ForwardingStatus.SCHEMA, "event-1.2.3.502", "1.2.3.502", olderSop, "seg",
                     dest.toString(), ForwardingStatus.Status.FAILED, 3, null, java.time.Instant.now().toString());
-            producer.send(new ProducerRecord<>(t.status(), "1.2.3.502", EventJson.toBytes(older))).get(30, TimeUnit.SECONDS);
+            KAFKA.producer().send(new ProducerRecord<>(t.status(), "1.2.3.502", EventJson.toBytes(older))).get(30, TimeUnit.SECONDS);
 
             List<ForwardRetry.Planned> left = retry.plan(ForwardRetry.Filter.all());
             assertEquals(List.of(otherSop, olderSop), left.stream().map(p -> p.owed().sopInstanceUid()).toList());
@@ -215,7 +176,7 @@ class ForwardRetryIT {
         int exit;
         System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
         try {
-            exit = Main.execute("forward", "--retry", "--dry-run", "--bootstrap-servers", broker.bootstrapServers(),
+            exit = Main.execute("forward", "--retry", "--dry-run", "--bootstrap-servers", KAFKA.bootstrapServers(),
                     "--set", "forward.destinations=PACS_X@127.0.0.1:" + port, "--series", "1.2.3.599",
                     "--state-dir", tmp.resolve("cli-state").toString());
         } finally {
@@ -224,7 +185,7 @@ class ForwardRetryIT {
         String out = buf.toString(StandardCharsets.UTF_8);
         assertEquals(0, exit, out);
         assertTrue(out.contains("nothing to re-send: no object is owed to a destination for series 1.2.3.599"), out);
-        assertEquals(2, Main.execute("forward", "--retry", "--bootstrap-servers", broker.bootstrapServers(),
+        assertEquals(2, Main.execute("forward", "--retry", "--bootstrap-servers", KAFKA.bootstrapServers(),
                 "--set", "forward.destinations=", "--state-dir", tmp.resolve("cli-state").toString()), "no destination is exit 2");
     }
 }

@@ -4,14 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -19,14 +17,9 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.ichtriage.kafka.EmbeddedKafka;
@@ -37,8 +30,6 @@ import org.ichtriage.dicom.codec.TransferSyntax;
 import org.ichtriage.dicom.codec.Uids;
 import org.ichtriage.dicom.codec.VR;
 import org.ichtriage.dicom.net.Dcmtk;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.ichtriage.testing.TopicRecords;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -54,7 +45,9 @@ import org.ichtriage.events.OutputHeaders;
 import org.ichtriage.events.ResultEvent;
 import org.ichtriage.config.ForwardSettings;
 import org.ichtriage.config.PacsDestination;
+import org.ichtriage.testing.Await;
 import org.ichtriage.testing.EmbeddedKafkaExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -63,46 +56,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * its own topics and consumer group so that they do not see each other's records.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(StoreScp.Required.class)
 class PacsForwarderIT {
     static final String SEG_STORAGE = "1.2.840.10008.5.1.4.1.1.66.4";
+    /** Topic settings for SEG-sized records, as the service creates them. */
+    static final Map<String, String> LARGE_OBJECTS = Map.of("max.message.bytes", Integer.toString(16 << 20));
 
     @TempDir
     static Path tmp;
     @RegisterExtension
     static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
-    private EmbeddedKafka broker;
-    private Admin admin;
-    private KafkaProducer<String, byte[]> producer;
-
-    @BeforeAll
-    void start() throws Exception {
-        assumeTrue(StoreScp.available(), "dcmtk storescp is not installed (make test installs it)");
-        broker = KAFKA.broker();
-        admin = Admin.create(client());
-        producer = new KafkaProducer<>(client(), new StringSerializer(), new ByteArraySerializer());
-    }
-
-    @AfterAll
-    void stop() {
-        if (producer != null) {
-            producer.close();
-            admin.close();
-        }
-    }
-
-    private Properties client() {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        return p;
-    }
 
     private PacsForwarder.Topics topics(String name) throws Exception {
         PacsForwarder.Topics t = new PacsForwarder.Topics(name + ".seg", name + ".forwarding", name + ".deadletter");
-        List<NewTopic> nt = new ArrayList<>();
-        for (String topic : List.of(t.source(), t.status(), t.deadLetter())) {
-            nt.add(new NewTopic(topic, 1, (short) 1).configs(Map.of("max.message.bytes", Integer.toString(16 << 20))));
-        }
-        admin.createTopics(nt).all().get(30, TimeUnit.SECONDS);
+        KAFKA.createTopics(PacsForwarderIT.LARGE_OBJECTS, List.of(t.source(), t.status(), t.deadLetter()));
         return t;
     }
 
@@ -127,24 +94,22 @@ class PacsForwarderIT {
         ProducerRecord<String, byte[]> r = new ProducerRecord<>(topic, seriesUid, value);
         r.headers().add(OutputHeaders.EVENT_ID_HEADER, ("event-" + seriesUid).getBytes(StandardCharsets.UTF_8));
         r.headers().add(OutputHeaders.KIND_HEADER, kind.getBytes(StandardCharsets.UTF_8));
-        return producer.send(r).get(30, TimeUnit.SECONDS).offset();
+        return KAFKA.producer().send(r).get(30, TimeUnit.SECONDS).offset();
     }
 
     private PacsForwarder forwarder(String group, PacsForwarder.Topics t, List<PacsDestination> dests, int maxAttempts,
                                     long backoffMs, PrometheusMeterRegistry registry) {
-        return new PacsForwarder(client(), new ForwardSettings(dests, maxAttempts, backoffMs, false), "ICHTRIAGE", group, t,
+        return new PacsForwarder(KAFKA.client(), new ForwardSettings(dests, maxAttempts, backoffMs, false), "ICHTRIAGE", group, t,
                 registry, "test", Clock.systemUTC()).start();
     }
 
     private Long committed(String group, String topic) throws Exception {
-        OffsetAndMetadata om = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
-                .get(new TopicPartition(topic, 0));
-        return om == null ? null : om.offset();
+        return KAFKA.committed(group, topic);
     }
 
     /** Everything on the topic from the beginning, waiting until at least {@code atLeast} records are there. */
     private List<ConsumerRecord<String, byte[]>> read(String topic, int atLeast, Duration timeout) throws InterruptedException {
-        List<ConsumerRecord<String, byte[]>> out = TopicRecords.await(broker.bootstrapServers(), topic, atLeast, timeout, Duration.ZERO);
+        List<ConsumerRecord<String, byte[]>> out = TopicRecords.await(KAFKA.bootstrapServers(), topic, atLeast, timeout, Duration.ZERO);
         assertTrue(out.size() >= atLeast, "only " + out.size() + " of " + atLeast + " records on " + topic + " within " + timeout);
         return out;
     }
@@ -156,13 +121,7 @@ class PacsForwarderIT {
     }
 
     private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + timeout.toMillis();
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-            }
-            Thread.sleep(100);
-        }
+        Await.until(what, timeout, condition);
     }
 
     private static double count(PrometheusMeterRegistry reg, String name, PacsDestination d) {
@@ -220,7 +179,7 @@ class PacsForwarderIT {
         int port = EmbeddedKafka.freePort("127.0.0.1");
         PacsDestination dest = new PacsDestination("PACS_TX", "127.0.0.1", port);
         PrometheusMeterRegistry reg = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Properties tx = client();
+        Properties tx = KAFKA.client();
         tx.put("transactional.id", "pacs-forwarder-it-tx");
         try (KafkaProducer<String, byte[]> streamsLike = new KafkaProducer<>(tx, new StringSerializer(), new ByteArraySerializer())) {
             streamsLike.initTransactions();

@@ -1,5 +1,7 @@
 package org.ichtriage.forward;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -8,6 +10,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * dcmtk storescp as a real PACS stand-in: bit-preserving (+B), so a received file holds the dataset
@@ -24,6 +29,14 @@ final class StoreScp implements AutoCloseable {
 
     static boolean available() {
         return Files.isExecutable(Path.of("/usr/bin/storescp"));
+    }
+
+    /** For {@code @ExtendWith}: the tests of a class that needs storescp are skipped where it is not installed. */
+    static final class Required implements BeforeAllCallback {
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            assumeTrue(available(), "dcmtk storescp is not installed (make test installs it)");
+        }
     }
 
     static StoreScp start(Path dir, int port, String aet) throws IOException, InterruptedException {

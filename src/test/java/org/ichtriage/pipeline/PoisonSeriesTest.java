@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -25,7 +24,6 @@ import org.ichtriage.analysis.SeriesAnalyzer;
 import org.ichtriage.analysis.SeriesOutcome;
 import org.ichtriage.events.DeadLetter;
 import org.ichtriage.events.EventJson;
-import org.ichtriage.events.ResultEvent;
 import org.ichtriage.phantom.CtSeriesWriter;
 import org.ichtriage.testing.SampleEvents;
 import org.junit.jupiter.api.Test;
@@ -59,12 +57,7 @@ class PoisonSeriesTest {
 
     private final SeriesAnalyzer healthy = batch -> {
         analyses.incrementAndGet();
-        ResultEvent e = SampleEvents.forBatch(batch).eventId(java.util.UUID.randomUUID().toString())
-                .createdAt(Instant.now().toString()).studyInstanceUid("1.2")
-                .volume(new ResultEvent.Volume(0, new ResultEvent.Interval(0, 0), 0, 0, batch.instances().size(), 0))
-                .uncertainty(new ResultEvent.Uncertainty(0, 0, 0, 0.1)).flags(new ResultEvent.Flags(false, false, false, false))
-                .build();
-        return List.of(new SeriesOutcome.Analyzed(e, Optional.empty(), List.of()));
+        return List.of(new SeriesOutcome.Analyzed(SampleEvents.negative(batch), Optional.empty(), List.of()));
     };
 
     private TopologyTestDriver worker(SeriesAnalyzer analyzer) {

@@ -62,12 +62,7 @@ class SeriesCompletionTest {
             }
         }
         analysed.add(batch);
-        ResultEvent e = SampleEvents.forBatch(batch).eventId(java.util.UUID.randomUUID().toString())
-                .createdAt(Instant.now().toString()).studyInstanceUid("1.2")
-                .volume(new ResultEvent.Volume(0, new ResultEvent.Interval(0, 0), 0, 0, batch.instances().size(), 0))
-                .uncertainty(new ResultEvent.Uncertainty(0, 0, 0, 0.1)).flags(new ResultEvent.Flags(false, false, false, false))
-                .build();
-        return List.of(new SeriesOutcome.Analyzed(e, Optional.empty(), List.of()));
+        return List.of(new SeriesOutcome.Analyzed(SampleEvents.negative(batch), Optional.empty(), List.of()));
     };
 
     @BeforeEach

@@ -1,5 +1,8 @@
 package org.ichtriage.testing;
 
+import java.time.Instant;
+import java.util.UUID;
+
 import org.ichtriage.analysis.OffsetRanges;
 import org.ichtriage.analysis.SeriesBatch;
 import org.ichtriage.events.ResultEvent;
@@ -20,5 +23,17 @@ public final class SampleEvents {
                 .provenance(new ResultEvent.Provenance(batch.sourceTopic(), OffsetRanges.of(batch.instances()), batch.instances().size(),
                         "sha256:" + "0".repeat(64), batch.reason().name(), "test"))
                 .timingsMs(new ResultEvent.Timings(0, 0, 0, 0, 0, 0, 0, 0));
+    }
+
+    /**
+     * A complete negative result of the batch: a fresh event id, created now, of study 1.2, no blood,
+     * every slice counted, no flags. For tests about when and how often a series is analysed, not what.
+     */
+    public static ResultEvent negative(SeriesBatch batch) {
+        return forBatch(batch).eventId(UUID.randomUUID().toString())
+                .createdAt(Instant.now().toString()).studyInstanceUid("1.2")
+                .volume(new ResultEvent.Volume(0, new ResultEvent.Interval(0, 0), 0, 0, batch.instances().size(), 0))
+                .uncertainty(new ResultEvent.Uncertainty(0, 0, 0, 0.1)).flags(new ResultEvent.Flags(false, false, false, false))
+                .build();
     }
 }

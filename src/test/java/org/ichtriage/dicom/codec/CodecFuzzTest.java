@@ -17,8 +17,8 @@ class CodecFuzzTest {
     private static final long SEED = 0x1C4_7A1A6EL;
     private static final int ITERATIONS = 20_000;
     private static final int WARM_UP = 1_000;
-    private static final int[] INTERESTING = {0xFFFFFFFF, 0xFFFFFFF0, 0x7FFFFFFF, 0x80000000, 0, 1, 2, 0xFFFE,
-            0xE000FFFE, 0xE00DFFFE, 0xE0DDFFFE};
+    private static final ByteMutator MUTATOR = new ByteMutator(0xFFFFFFFF, 0xFFFFFFF0, 0x7FFFFFFF, 0x80000000, 0, 1, 2, 0xFFFE,
+            0xE000FFFE, 0xE00DFFFE, 0xE0DDFFFE);
 
     /** A valid explicit dataset with defined- and undefined-length nesting, private data and pixels. */
     private static byte[] seedExplicit() {
@@ -36,42 +36,6 @@ class CodecFuzzTest {
         byte[] out = Arrays.copyOf(defined, defined.length + undefined.length);
         System.arraycopy(undefined, 0, out, defined.length, undefined.length);
         return out;
-    }
-
-    private static byte[] mutate(byte[] in, Random r) {
-        byte[] b = in;
-        int ops = 1 + r.nextInt(4);
-        for (int op = 0; op < ops && b.length > 0; op++) {
-            int at = r.nextInt(b.length);
-            switch (r.nextInt(6)) {
-                case 0 -> b[at] ^= (byte) (1 << r.nextInt(8));
-                case 1 -> b[at] = (byte) r.nextInt(256);
-                case 2 -> {
-                    int v = INTERESTING[r.nextInt(INTERESTING.length)];
-                    for (int i = 0; i < 4 && at + i < b.length; i++) {
-                        b[at + i] = (byte) (v >>> (8 * i));
-                    }
-                }
-                case 3 -> {
-                    byte[] ins = new byte[1 + r.nextInt(16)];
-                    r.nextBytes(ins);
-                    byte[] n = new byte[b.length + ins.length];
-                    System.arraycopy(b, 0, n, 0, at);
-                    System.arraycopy(ins, 0, n, at, ins.length);
-                    System.arraycopy(b, at, n, at + ins.length, b.length - at);
-                    b = n;
-                }
-                case 4 -> {
-                    int len = Math.min(b.length - at, 1 + r.nextInt(32));
-                    byte[] n = new byte[b.length - len];
-                    System.arraycopy(b, 0, n, 0, at);
-                    System.arraycopy(b, at + len, n, at, b.length - at - len);
-                    b = n;
-                }
-                default -> b = Arrays.copyOf(b, at);
-            }
-        }
-        return b;
     }
 
     @Test
@@ -95,7 +59,7 @@ class CodecFuzzTest {
         long worstRatio = 0; // most bytes allocated by one parse, write and re-read
         for (int i = 0; i < ITERATIONS; i++) {
             int kind = i % 3;
-            byte[] input = mutate(seeds.get(kind).clone(), r);
+            byte[] input = MUTATOR.mutate(seeds.get(kind).clone(), 0, r);
             long before = threads.getThreadAllocatedBytes(tid);
             try {
                 DicomObject ds = switch (kind) {

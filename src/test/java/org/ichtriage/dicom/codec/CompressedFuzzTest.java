@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.lang.management.ManagementFactory;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -46,44 +45,8 @@ class CompressedFuzzTest {
         return (int) DicomReader.readPart10(file, DicomLimits.DEFAULT).dataset().encapsulatedPixelData().valueOffset();
     }
 
-    private static final int[] INTERESTING = {0xFFFFFFFF, 0x7FFFFFFF, 0, 1, 2, 0xFFFF, 0xD8FF, 0xC3FF, 0xC4FF, 0xDAFF,
-            0xD0FF, 0xDDFF, 0xE000FFFE, 0xE0DDFFFE, 64, 0x80};
-
-    private static byte[] mutate(byte[] in, int from, Random r) {
-        byte[] b = in;
-        int ops = 1 + r.nextInt(4);
-        for (int op = 0; op < ops && b.length > from; op++) {
-            int at = from + r.nextInt(b.length - from);
-            switch (r.nextInt(6)) {
-                case 0 -> b[at] ^= (byte) (1 << r.nextInt(8));
-                case 1 -> b[at] = (byte) r.nextInt(256);
-                case 2 -> {
-                    int v = INTERESTING[r.nextInt(INTERESTING.length)];
-                    for (int i = 0; i < 4 && at + i < b.length; i++) {
-                        b[at + i] = (byte) (v >>> (8 * i));
-                    }
-                }
-                case 3 -> {
-                    byte[] ins = new byte[1 + r.nextInt(16)];
-                    r.nextBytes(ins);
-                    byte[] n = new byte[b.length + ins.length];
-                    System.arraycopy(b, 0, n, 0, at);
-                    System.arraycopy(ins, 0, n, at, ins.length);
-                    System.arraycopy(b, at, n, at + ins.length, b.length - at);
-                    b = n;
-                }
-                case 4 -> {
-                    int len = Math.min(b.length - at, 1 + r.nextInt(32));
-                    byte[] n = new byte[b.length - len];
-                    System.arraycopy(b, 0, n, 0, at);
-                    System.arraycopy(b, at + len, n, at, b.length - at - len);
-                    b = n;
-                }
-                default -> b = Arrays.copyOf(b, at);
-            }
-        }
-        return b;
-    }
+    private static final ByteMutator MUTATOR = new ByteMutator(0xFFFFFFFF, 0x7FFFFFFF, 0, 1, 2, 0xFFFF, 0xD8FF, 0xC3FF, 0xC4FF, 0xDAFF,
+            0xD0FF, 0xDDFF, 0xE000FFFE, 0xE0DDFFFE, 64, 0x80);
 
     @Test
     void seedsDecodeToTheImage() throws Exception {
@@ -119,7 +82,7 @@ class CompressedFuzzTest {
             int kind = i % seeds.size();
             // two in three mutations land in the compressed stream, the rest anywhere (header, geometry, items)
             int from = r.nextInt(3) == 0 ? 0 : streamStart[kind];
-            byte[] input = mutate(seeds.get(kind).clone(), from, r);
+            byte[] input = MUTATOR.mutate(seeds.get(kind).clone(), from, r);
             long declaredFrame = 0;
             long before = threads.getThreadAllocatedBytes(tid);
             try {

