@@ -131,7 +131,8 @@ public final class SoakBenchmark {
                 senders.add(t);
             }
             long nextKill = t0 + plan.workerKillEvery().toMillis();
-            long nextBrokerRestart = t0 + plan.brokerRestartEvery().toMillis();
+            // half a kill interval off the kills, so that a broker restart never waits behind a worker's restart
+            long nextBrokerRestart = t0 + plan.brokerRestartEvery().toMillis() + plan.workerKillEvery().toMillis() / 2;
             while (senders.stream().anyMatch(Thread::isAlive)) {
                 Thread.sleep(1000);
                 long now = System.currentTimeMillis();
