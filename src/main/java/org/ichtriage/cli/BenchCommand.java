@@ -20,6 +20,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.ichtriage.config.IchConfig;
 import org.ichtriage.bench.InferenceBenchmark;
 import org.ichtriage.bench.MemoryBenchmark;
+import org.ichtriage.bench.SoakBenchmark;
 import org.ichtriage.phantom.CtSeriesWriter;
 import org.ichtriage.phantom.HeadPhantom;
 import org.ichtriage.phantom.Phantom;
@@ -41,22 +42,48 @@ import org.ichtriage.UserError;
                 "  ingest    N 512x512 slices from dcmtk storescu to us (with the Kafka write) vs to dcmtk storescp on tmpfs",
                 "  inference preprocess + model + postprocess per volume, median of runs, 1 and 2 intra-op threads",
                 "  pipeline  time from the last C-STORE response to the result event, completion wait included (40-slice series)",
-                "  memory    peak RSS of one 256x256 analysis per slice count, each in a fresh JVM, at model.chunk-slices"},
+                "  memory    peak RSS of one 256x256 analysis per slice count, each in a fresh JVM, at model.chunk-slices",
+                "  soak      minutes of senders against an ingest and a worker process, with kill -9 of the worker and broker",
+                "            restarts; then acknowledged vs stored instances, results per series revision, peak RSS, latency",
+                "            (exit 1 when an acknowledged instance was lost or a series was not answered exactly once)"},
         footer = {"", "Examples:", "  ich-triage bench ingest 200", "  ich-triage bench inference 40 512 10",
                 "  ich-triage bench memory 40 150 600", "  ich-triage bench ingest 200 3 --set kafka.embedded.sync-instances=false", "  ich-triage bench memory --set model.chunk-slices=0 40 150",
-                "  ich-triage bench pipeline 5"})
+                "  ich-triage bench pipeline 5",
+                "  ich-triage bench soak 20 3      # 20 minutes, 3 senders, the defaults below",
+                "  ich-triage bench soak 12 3 --kill-worker-every-s 150 --restart-broker-every-s 300"})
 final class BenchCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions options;
 
-    @Parameters(index = "0", paramLabel = "WHAT", description = "ingest, inference, pipeline or memory")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "ingest, inference, pipeline, memory or soak")
     String what;
 
-    @Parameters(index = "1..*", paramLabel = "ARGS", description = "ingest: [slices=200] [rounds=3]; inference: [slices=40] [matrix=512] [runs=10]; pipeline: [series=5]; memory: [slice counts=40 150 600]")
+    @Parameters(index = "1..*", paramLabel = "ARGS", description = "ingest: [slices=200] [rounds=3]; inference: [slices=40] [matrix=512] [runs=10]; pipeline: [series=5]; memory: [slice counts=40 150 600]; soak: [minutes=20] [senders=3]")
     List<String> args = new ArrayList<>();
 
     @Option(names = "--gap-ms", defaultValue = "10000", description = "pipeline: completion gap used for the run (default ${DEFAULT-VALUE}, the service's default)")
     long gapMs;
+
+    @Option(names = "--slices", defaultValue = "24", description = "soak: slices per series (default ${DEFAULT-VALUE}, at most 64)")
+    int soakSlices;
+
+    @Option(names = "--matrix", defaultValue = "128", description = "soak: rows and columns of each slice (default ${DEFAULT-VALUE})")
+    int soakMatrix;
+
+    @Option(names = "--series-every-s", defaultValue = "30", description = "soak: each sender starts a series this often (default ${DEFAULT-VALUE})")
+    long seriesEverySeconds;
+
+    @Option(names = "--kill-worker-every-s", defaultValue = "180", description = "soak: kill -9 of the worker, then a restart on its state folder, this often (default ${DEFAULT-VALUE})")
+    long killWorkerEverySeconds;
+
+    @Option(names = "--restart-broker-every-s", defaultValue = "420", description = "soak: stop and start of the broker on its port and data, this often (default ${DEFAULT-VALUE})")
+    long restartBrokerEverySeconds;
+
+    @Option(names = "--drain-timeout-s", defaultValue = "300", description = "soak: longest wait after sending for every series to be answered (default ${DEFAULT-VALUE})")
+    long drainTimeoutSeconds;
+
+    @Option(names = "--work-dir", paramLabel = "DIR", description = "soak: folder for the broker's data, the state folders and the services' logs (default: a new temporary folder, kept)")
+    Path workDir;
 
     @Override
     public Integer call() throws Exception {
@@ -83,9 +110,58 @@ final class BenchCommand implements Callable<Integer> {
                 a.addAll(args.isEmpty() ? List.of("40", "150", "600") : args);
                 MemoryBenchmark.main(a.toArray(String[]::new));
             }
-            default -> throw new UserError("unknown benchmark '" + what + "'; give ingest, inference, pipeline or memory");
+            case "soak" -> {
+                return soak() ? 0 : 1;
+            }
+            default -> throw new UserError("unknown benchmark '" + what + "'; give ingest, inference, pipeline, memory or soak");
         }
         return 0;
+    }
+
+    private boolean soak() throws Exception {
+        IchConfig config = options.load(Map.of());
+        int minutes = args.isEmpty() ? 20 : positiveArgument(0, "minutes");
+        int senders = args.size() < 2 ? 3 : positiveArgument(1, "senders");
+        if (soakSlices < 1 || soakSlices > PhantomSpec.MAX_SLICES) {
+            throw new UserError("--slices must be 1.." + PhantomSpec.MAX_SLICES + ", got " + soakSlices);
+        }
+        if (soakMatrix < PhantomSpec.MIN_MATRIX || soakMatrix > PhantomSpec.MAX_MATRIX) {
+            throw new UserError("--matrix must be " + PhantomSpec.MIN_MATRIX + ".." + PhantomSpec.MAX_MATRIX + ", got " + soakMatrix);
+        }
+        if (seriesEverySeconds < 1 || killWorkerEverySeconds < 1 || restartBrokerEverySeconds < 1 || drainTimeoutSeconds < 1) {
+            throw new UserError("--series-every-s, --kill-worker-every-s, --restart-broker-every-s and --drain-timeout-s must be at least 1");
+        }
+        Path card = ModelLocator.cardFor(config.model().path());
+        // the children run in their own folders: they get the model by its absolute path, and this command's settings
+        List<String> serviceArguments = new ArrayList<>(List.of("--set", "model.path=" + card.resolveSibling(config.model().path().getFileName())));
+        if (options.configFile != null) {
+            serviceArguments.addAll(List.of("--config", options.configFile.toAbsolutePath().toString()));
+        }
+        options.set.forEach((k, v) -> serviceArguments.addAll(List.of("--set", k + "=" + v)));
+        List<String> jvm = new ArrayList<>();
+        if (System.getProperty("ich.home") != null) {
+            jvm.add("-Dich.home=" + System.getProperty("ich.home"));
+        }
+        SoakBenchmark.Launch launch = new SoakBenchmark.Launch(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), jvm,
+                System.getProperty("java.class.path"), Main.class.getName(), serviceArguments);
+        Path work = workDir != null ? workDir.toAbsolutePath() : Files.createTempDirectory("ich-soak-");
+        SoakBenchmark.Plan plan = new SoakBenchmark.Plan(Duration.ofMinutes(minutes), senders, soakSlices, soakMatrix,
+                Duration.ofSeconds(seriesEverySeconds), Duration.ofSeconds(killWorkerEverySeconds),
+                Duration.ofSeconds(restartBrokerEverySeconds), Duration.ofSeconds(drainTimeoutSeconds), work);
+        return SoakBenchmark.run(plan, launch, config, System.out);
+    }
+
+    private int positiveArgument(int index, String name) {
+        try {
+            int v = Integer.parseInt(args.get(index));
+            if (v >= 1) {
+                return v;
+            }
+        } catch (NumberFormatException notANumber) {
+            // said below
+        }
+        throw new UserError("soak: " + name + " must be a whole number of at least 1, got '" + args.get(index) + "'");
     }
 
     /**

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -83,16 +84,41 @@ public final class TopicReader implements AutoCloseable {
     /** Reads [start, end) on each partition. */
     public List<ConsumerRecord<String, byte[]>> read(Map<TopicPartition, Long> start, Map<TopicPartition, Long> end,
                                               Predicate<ConsumerRecord<String, byte[]>> filter) {
+        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+        // the records are held in memory: stop with a clear message long before the heap is exhausted
+        long cap = Runtime.getRuntime().maxMemory() / 3;
+        long[] held = {0};
+        visit(start, end, r -> {
+            if (filter.test(r)) {
+                out.add(r);
+                held[0] += r.value() == null ? 0 : r.value().length;
+                if (held[0] > cap) {
+                    throw new UserError("the selected records exceed " + (cap >> 20) + " MiB, a third of the heap;"
+                            + " narrow --from/--to, give --series, or raise the heap with JAVA_OPTS=-Xmx...");
+                }
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Hands every record now on the topic to the visitor once, in offset order per partition, without
+     * holding them: for a tally over a topic too large to keep (the instances of a long soak run).
+     */
+    public void visitAll(String topic, Consumer<ConsumerRecord<String, byte[]>> visitor) {
+        List<TopicPartition> parts = partitions(topic);
+        Map<TopicPartition, Long> start = consumer.beginningOffsets(parts, API_TIMEOUT);
+        visit(start, consumer.endOffsets(parts, API_TIMEOUT), visitor);
+    }
+
+    private void visit(Map<TopicPartition, Long> start, Map<TopicPartition, Long> end,
+                       Consumer<ConsumerRecord<String, byte[]>> visitor) {
         List<TopicPartition> todo = new ArrayList<>();
         for (var e : start.entrySet()) {
             if (e.getValue() < end.get(e.getKey())) {
                 todo.add(e.getKey());
             }
         }
-        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-        // the records are held in memory: stop with a clear message long before the heap is exhausted
-        long cap = Runtime.getRuntime().maxMemory() / 3;
-        long held = 0;
         consumer.assign(todo);
         todo.forEach(tp -> consumer.seek(tp, start.get(tp)));
         // an audit must see each record once: a fetch handed back again after a reassignment is skipped by its offset
@@ -108,20 +134,14 @@ public final class TopicReader implements AutoCloseable {
                     continue;
                 }
                 next.put(tp, r.offset() + 1);
-                if (r.offset() < end.get(tp) && filter.test(r)) {
-                    out.add(r);
-                    held += r.value() == null ? 0 : r.value().length;
-                    if (held > cap) {
-                        throw new UserError("the selected records exceed " + (cap >> 20) + " MiB, a third of the heap;"
-                                + " narrow --from/--to, give --series, or raise the heap with JAVA_OPTS=-Xmx...");
-                    }
+                if (r.offset() < end.get(tp)) {
+                    visitor.accept(r);
                 }
             }
             // transaction markers take offsets too, so the position (not the last record) tells when a partition is done
             todo.removeIf(tp -> consumer.position(tp, API_TIMEOUT) >= end.get(tp));
             consumer.assign(todo);
         }
-        return out;
     }
 
     @Override
