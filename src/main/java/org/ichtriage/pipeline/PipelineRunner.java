@@ -13,6 +13,7 @@ import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,9 @@ public final class PipelineRunner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PipelineRunner.class);
 
     private final KafkaStreams streams;
+    /** Null for a topology without the instance source (none is built today). */
+    private final InputEndPoller inputEnd;
+    private final InputEnd.Registry.Registration inputEndRegistration;
 
     public PipelineRunner(Topology topology, Properties clientProperties, String applicationId, Path stateDir,
                           int streamThreads, short replicationFactor) {
@@ -46,11 +50,28 @@ public final class PipelineRunner implements AutoCloseable {
 
     private PipelineRunner(Topology topology, Properties config) {
         this.streams = new KafkaStreams(topology, config);
+        String applicationId = config.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
+        this.inputEnd = instanceTopic(topology).map(topic -> new InputEndPoller(
+                new StreamsConfig(config).getAdminConfigs(applicationId + "-input-end"), topic)).orElse(null);
+        this.inputEndRegistration = inputEnd == null ? () -> { } : InputEnd.Registry.register(applicationId, inputEnd);
         streams.setUncaughtExceptionHandler(e -> {
             log.error("stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.setStateListener((now, before) -> log.info("pipeline state {} -> {}", before, now));
+    }
+
+    /** The topic the series assembly reads, whose end the assembly must know (SeriesAssemblyProcessor#quietMs). */
+    private static java.util.Optional<String> instanceTopic(Topology topology) {
+        for (TopologyDescription.Subtopology sub : topology.describe().subtopologies()) {
+            for (TopologyDescription.Node node : sub.nodes()) {
+                if (node instanceof TopologyDescription.Source source && TriageTopology.SOURCE.equals(source.name())
+                        && source.topicSet() != null && source.topicSet().size() == 1) {
+                    return java.util.Optional.of(source.topicSet().iterator().next());
+                }
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     public static Properties streamsConfig(Properties clientProperties, String applicationId, Path stateDir,
@@ -113,5 +134,9 @@ public final class PipelineRunner implements AutoCloseable {
     public void close() {
         streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        inputEndRegistration.close();
+        if (inputEnd != null) {
+            inputEnd.close();
+        }
     }
 }

@@ -7,7 +7,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -84,6 +86,11 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
     private long lastRecordWaitedMs;
     /** Newest ingest receive time among the records this task has taken: how far it has read the senders' past. */
     private long receivedHighWaterMs;
+    /** Where this task's input partition ends; null when the topology runs without one (a test driver that wires none). */
+    private InputEnd inputEnd;
+    /** The partition and offset of the last record this task took; null before its first record here. */
+    private TopicPartition lastRecordPartition;
+    private long lastRecordOffset;
     /**
      * Worker time until which this stream thread was analysing (any of its tasks): a thread inside an
      * analysis reads nothing, so that time is not silence from the senders.
@@ -116,6 +123,7 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
         this.series = context.getStateStore(TriageTopology.SERIES_STORE);
         this.taskStartedMs = context.currentSystemTimeMs();
         this.lastRecordAtMs = taskStartedMs;
+        this.inputEnd = InputEnd.Registry.of(context.applicationId()).orElse(null);
         long[] busyUntil = THREAD_BUSY_UNTIL.get();
         if (busyUntil[0] > taskStartedMs) {
             // a mark ahead of this task's clock came from another clock (a test driver's): drop it
@@ -142,6 +150,8 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
         long receivedMs = receivedAtMs(record);
         lastRecordAtMs = now;
         lastRecordWaitedMs = now - receivedMs;
+        lastRecordPartition = new TopicPartition(meta.topic(), meta.partition());
+        lastRecordOffset = meta.offset();
         receivedHighWaterMs = Math.max(receivedHighWaterMs, receivedMs);
         Header control = record.headers().lastHeader(CONTROL_HEADER);
         if (control != null && FORCE_COMPLETE.equals(new String(control.value(), StandardCharsets.UTF_8))) {
@@ -287,17 +297,20 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
 
     /**
      * How long the sender of {@code s} has been silent. In worker time, not counting time before this
-     * task started or spent inside an analysis ({@link #quietSince}). And while this task is behind
-     * (the last record it took had waited more than {@link #CAUGHT_UP_MS} since the ingest received
-     * it, and it took one within {@link #drainedAfterMs}), at most the silence in the ingest's own receive
-     * times up to the newest record read: instances waiting in the topic behind a backlog were received
-     * later, so a busy worker does not close a series that is still arriving. A task that is caught up,
-     * or has read nothing for that long (its input is drained), goes by its own clock.
+     * task started or spent inside an analysis ({@link #quietSince}). And while this task is behind, at
+     * most the silence in the ingest's own receive times up to the newest record read: instances waiting
+     * in the topic behind a backlog were received later, so a busy worker does not close a series that
+     * is still arriving. Behind means: records are known to wait in its partition, or its end is not
+     * known ({@link #inputNotReadToItsEnd}), or the last record it took had waited more than
+     * {@link #CAUGHT_UP_MS} since the ingest received it and it took one within {@link #drainedAfterMs}.
+     * Reading nothing for a while alone does not prove the input drained: a stalled fetch (a broker
+     * restarting, a rebalance) reads nothing either, while the rest of a series waits in the topic.
      */
     private long quietMs(SeriesState s, long now, long busyUntil) {
         long workerQuiet = now - quietSince(s, busyUntil);
-        boolean behind = lastRecordWaitedMs > CAUGHT_UP_MS
+        boolean readingABacklog = lastRecordWaitedMs > CAUGHT_UP_MS
                 && now - Math.max(lastRecordAtMs, busyUntil) < drainedAfterMs();
+        boolean behind = readingABacklog || inputNotReadToItsEnd();
         if (!behind || s.lastReceivedMs() <= 0 || receivedHighWaterMs <= 0) {
             return workerQuiet;
         }
@@ -305,8 +318,22 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
     }
 
     /**
-     * Reading nothing for this long while behind means the input is drained: a backlog is read without
-     * pauses. With early completion on, that is its quiet time, so that a series read from a backlog
+     * Whether records wait in this task's input partition beyond the last one it took, or whether that
+     * cannot be known (the end was never looked up: the broker is away, and nothing new is published
+     * either). False when no end is wired (a test driver) or before this task's first record here:
+     * then its position in the partition is unknown, and silence is judged as before.
+     */
+    private boolean inputNotReadToItsEnd() {
+        if (inputEnd == null || lastRecordPartition == null) {
+            return false;
+        }
+        OptionalLong end = inputEnd.endOffset(lastRecordPartition);
+        return end.isEmpty() || lastRecordOffset + 1 < end.getAsLong();
+    }
+
+    /**
+     * Reading nothing for this long after late records means the backlog is read, provided the partition's
+     * known end confirms it ({@link #inputNotReadToItsEnd}): a backlog is read without pauses. With early completion on, that is its quiet time, so that a series read from a backlog
      * (the first after a start, or one that arrived during another's analysis) is not held for a whole
      * gap before its own quiet time starts counting; without it, the gap.
      */

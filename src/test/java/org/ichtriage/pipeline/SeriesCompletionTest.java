@@ -65,6 +65,27 @@ class SeriesCompletionTest {
         return List.of(new SeriesOutcome.Analyzed(SampleEvents.negative(batch), Optional.empty(), List.of()));
     };
 
+    /**
+     * The end of the input partition as the worker's look-up reports it: by default every record piped
+     * so far (the driver hands each to the processor at once, so the input is drained between pipes);
+     * a test adds records written to the topic that the stalled worker has not read yet.
+     */
+    private final java.util.concurrent.atomic.AtomicLong piped = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong writtenNotRead = new java.util.concurrent.atomic.AtomicLong();
+    /** False while the look-up fails from the start (the broker was away before it ever answered). */
+    private final java.util.concurrent.atomic.AtomicBoolean endKnown = new java.util.concurrent.atomic.AtomicBoolean(true);
+    private final InputEnd.Registry.Registration inputEnd = InputEnd.Registry.register("completion-test",
+            partition -> endKnown.get() ? java.util.OptionalLong.of(piped.get() + writtenNotRead.get()) : java.util.OptionalLong.empty());
+
+    /** Counts the records piped: the driver serializes each record's key once. */
+    private final StringSerializer countingKeys = new StringSerializer() {
+        @Override
+        public byte[] serialize(String topic, String data) {
+            piped.incrementAndGet();
+            return super.serialize(topic, data);
+        }
+    };
+
     @BeforeEach
     void start() {
         startWith(new StreamLimits(GAP, 50, 64L << 20, 4, 60_000));
@@ -79,7 +100,8 @@ class SeriesCompletionTest {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:1");
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         driver = new TopologyTestDriver(TriageTopology.build(recording, limits, Topics.INSTANCES, Topics.RESULTS), p);
-        in = driver.createInputTopic(Topics.INSTANCES, new StringSerializer(), new ByteArraySerializer());
+        piped.set(0);
+        in = driver.createInputTopic(Topics.INSTANCES, countingKeys, new ByteArraySerializer());
         results = driver.createOutputTopic(Topics.RESULTS, new StringDeserializer(), new ByteArrayDeserializer());
         deadLetters = driver.createOutputTopic(Topics.DEADLETTER, new StringDeserializer(), new ByteArrayDeserializer());
     }
@@ -96,6 +118,7 @@ class SeriesCompletionTest {
     @AfterEach
     void stop() {
         driver.close();
+        inputEnd.close();
     }
 
     private static List<byte[]> series(CtSeriesWriter.StudyIdentity id, int n, boolean announce) {
@@ -409,5 +432,70 @@ class SeriesCompletionTest {
         List<ResultEvent> got = resultsFor(id.seriesInstanceUid());
         assertEquals(1, got.size(), "complete 1.5 s after the backlog was read, not a whole 10 s gap later");
         assertEquals("STACK", got.get(0).provenance().completionReason());
+    }
+
+    /**
+     * As in the soak (issue 15): 24 instances written within 0.3 s at consecutive offsets; the worker
+     * read 19, then its fetch stalled (a broker restart) for longer than the gap while the other 5
+     * waited in the topic. 19 slices of 5 mm do not cover a head, so only the gap could close them.
+     */
+    private void readNineteenThenStall(String seriesUid, List<byte[]> all, Instant receivedAt) {
+        for (byte[] b : all.subList(0, 19)) {
+            sendReceivedAt(seriesUid, b, receivedAt);
+        }
+        writtenNotRead.set(5);
+        advance(Duration.ofMillis(GAP + 5_000)); // nothing read: the fetch is stalled, not drained
+    }
+
+    private void readTheRestAndDrain(String seriesUid, List<byte[]> all, Instant receivedAt) {
+        writtenNotRead.set(0);
+        for (byte[] b : all.subList(19, 24)) {
+            sendReceivedAt(seriesUid, b, receivedAt);
+        }
+        advance(Duration.ofMillis(GAP + 500));
+    }
+
+    @Test
+    void stalledWorkerBehindItsInputDoesNotCloseASeriesWhoseRestWaitsInTheTopic() {
+        startWithEarlyCompletion();
+        var id = CtSeriesWriter.StudyIdentity.random("STALL-BEHIND");
+        List<byte[]> all = series(id, 24, false);
+        Instant receivedAt = Instant.now().minusSeconds(67); // the worker reads them a minute late
+        readNineteenThenStall(id.seriesInstanceUid(), all, receivedAt);
+        assertEquals(List.of(), resultsFor(id.seriesInstanceUid()), "5 instances still wait in the topic");
+        readTheRestAndDrain(id.seriesInstanceUid(), all, receivedAt);
+        List<ResultEvent> got = resultsFor(id.seriesInstanceUid());
+        assertEquals(1, got.size(), "one revision: " + got);
+        assertEquals(24, got.get(0).provenance().instanceCount());
+        assertEquals("STACK", got.get(0).provenance().completionReason());
+    }
+
+    @Test
+    void stalledWorkerThatWasCaughtUpDoesNotCloseASeriesWhoseRestWaitsInTheTopic() {
+        startWithEarlyCompletion();
+        var id = CtSeriesWriter.StudyIdentity.random("STALL-LIVE");
+        List<byte[]> all = series(id, 24, false);
+        Instant receivedAt = Instant.ofEpochMilli(System.currentTimeMillis()); // read as soon as received
+        readNineteenThenStall(id.seriesInstanceUid(), all, receivedAt);
+        assertEquals(List.of(), resultsFor(id.seriesInstanceUid()), "5 instances still wait in the topic");
+        readTheRestAndDrain(id.seriesInstanceUid(), all, receivedAt);
+        List<ResultEvent> got = resultsFor(id.seriesInstanceUid());
+        assertEquals(1, got.size(), "one revision: " + got);
+        assertEquals(24, got.get(0).provenance().instanceCount());
+    }
+
+    @Test
+    void unknownInputEndIsNotTakenForADrainedInputButAKnownOneIs() {
+        var id = CtSeriesWriter.StudyIdentity.random("END-UNKNOWN");
+        send(id.seriesInstanceUid(), series(id, 5, false));
+        endKnown.set(false); // the look-up has not answered since the start
+        advance(Duration.ofMillis(GAP + 5_000));
+        assertEquals(List.of(), resultsFor(id.seriesInstanceUid()), "whether more instances wait cannot be known");
+        endKnown.set(true); // the end is known again: all 5 were read, the input is drained
+        advance(Duration.ofMillis(500));
+        List<ResultEvent> got = resultsFor(id.seriesInstanceUid());
+        assertEquals(1, got.size(), "complete once the input is known drained: " + got);
+        assertEquals(5, got.get(0).provenance().instanceCount());
+        assertEquals("GAP", got.get(0).provenance().completionReason());
     }
 }
