@@ -14,13 +14,18 @@ import org.apache.kafka.common.TopicPartition;
  * that reads nothing may have drained its input or may be stalled (a fetch waiting on a restarting
  * broker, a rebalance, a slow commit); only the end of the partition tells the two apart.
  */
-@FunctionalInterface
 public interface InputEnd {
     /**
-     * The offset the next record written to {@code partition} will get, as of the last look-up;
-     * empty while unknown (never looked up, or the look-up failed from the start).
+     * The offset the next record written to {@code partition} will get, as of a recent look-up;
+     * empty while unknown (not looked up yet, or not lately).
      */
     OptionalLong endOffset(TopicPartition partition);
+
+    /**
+     * The offset the group resumes {@code partition} from (its last committed position): where a task
+     * that has not taken a record yet stands. Empty while unknown.
+     */
+    OptionalLong committedOffset(TopicPartition partition);
 
     /**
      * The ends known to the processors of one application. Keyed by application id because Kafka
@@ -54,9 +59,18 @@ public interface InputEnd {
                 return Optional.empty();
             }
             // read through the registry at each call, so that a runner closing leaves the others' answers
-            return Optional.of(partition -> {
-                List<InputEnd> now = BY_APPLICATION.getOrDefault(applicationId, List.of());
-                return now.isEmpty() ? OptionalLong.empty() : now.get(0).endOffset(partition);
+            return Optional.of(new InputEnd() {
+                @Override
+                public OptionalLong endOffset(TopicPartition partition) {
+                    List<InputEnd> now = BY_APPLICATION.getOrDefault(applicationId, List.of());
+                    return now.isEmpty() ? OptionalLong.empty() : now.get(0).endOffset(partition);
+                }
+
+                @Override
+                public OptionalLong committedOffset(TopicPartition partition) {
+                    List<InputEnd> now = BY_APPLICATION.getOrDefault(applicationId, List.of());
+                    return now.isEmpty() ? OptionalLong.empty() : now.get(0).committedOffset(partition);
+                }
             });
         }
     }

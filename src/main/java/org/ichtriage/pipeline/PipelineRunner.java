@@ -52,7 +52,7 @@ public final class PipelineRunner implements AutoCloseable {
         this.streams = new KafkaStreams(topology, config);
         String applicationId = config.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
         this.inputEnd = instanceTopic(topology).map(topic -> new InputEndPoller(
-                new StreamsConfig(config).getAdminConfigs(applicationId + "-input-end"), topic)).orElse(null);
+                new StreamsConfig(config).getAdminConfigs(applicationId + "-input-end"), topic, applicationId)).orElse(null);
         this.inputEndRegistration = inputEnd == null ? () -> { } : InputEnd.Registry.register(applicationId, inputEnd);
         streams.setUncaughtExceptionHandler(e -> {
             log.error("stream thread failed; replacing it", e);

@@ -88,9 +88,10 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
     private long receivedHighWaterMs;
     /** Where this task's input partition ends; null when the topology runs without one (a test driver that wires none). */
     private InputEnd inputEnd;
-    /** The partition and offset of the last record this task took; null before its first record here. */
-    private TopicPartition lastRecordPartition;
-    private long lastRecordOffset;
+    /** This task's partition of the input topic. */
+    private TopicPartition inputPartition;
+    /** The offset of the last record this task took; -1 before its first record here. */
+    private long lastRecordOffset = -1;
     /**
      * Worker time until which this stream thread was analysing (any of its tasks): a thread inside an
      * analysis reads nothing, so that time is not silence from the senders.
@@ -124,6 +125,8 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
         this.taskStartedMs = context.currentSystemTimeMs();
         this.lastRecordAtMs = taskStartedMs;
         this.inputEnd = InputEnd.Registry.of(context.applicationId()).orElse(null);
+        // the assembly's only source is the instance topic, so the task's partition is the input's
+        this.inputPartition = new TopicPartition(sourceTopic, context.taskId().partition());
         long[] busyUntil = THREAD_BUSY_UNTIL.get();
         if (busyUntil[0] > taskStartedMs) {
             // a mark ahead of this task's clock came from another clock (a test driver's): drop it
@@ -150,7 +153,6 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
         long receivedMs = receivedAtMs(record);
         lastRecordAtMs = now;
         lastRecordWaitedMs = now - receivedMs;
-        lastRecordPartition = new TopicPartition(meta.topic(), meta.partition());
         lastRecordOffset = meta.offset();
         receivedHighWaterMs = Math.max(receivedHighWaterMs, receivedMs);
         Header control = record.headers().lastHeader(CONTROL_HEADER);
@@ -311,24 +313,28 @@ public final class SeriesAssemblyProcessor implements Processor<String, byte[], 
         boolean readingABacklog = lastRecordWaitedMs > CAUGHT_UP_MS
                 && now - Math.max(lastRecordAtMs, busyUntil) < drainedAfterMs();
         boolean behind = readingABacklog || inputNotReadToItsEnd();
-        if (!behind || s.lastReceivedMs() <= 0 || receivedHighWaterMs <= 0) {
+        if (!behind || s.lastReceivedMs() <= 0) {
             return workerQuiet;
         }
-        return Math.min(workerQuiet, receivedHighWaterMs - s.lastReceivedMs());
+        // nothing read yet here: nothing received after the series' last instance has been seen
+        long receivedQuiet = receivedHighWaterMs <= 0 ? 0 : receivedHighWaterMs - s.lastReceivedMs();
+        return Math.min(workerQuiet, receivedQuiet);
     }
 
     /**
-     * Whether records wait in this task's input partition beyond the last one it took, or whether that
-     * cannot be known (the end was never looked up: the broker is away, and nothing new is published
-     * either). False when no end is wired (a test driver) or before this task's first record here:
-     * then its position in the partition is unknown, and silence is judged as before.
+     * Whether records wait in this task's input partition beyond its position, or whether that cannot be
+     * known (the end was not looked up lately: the broker is away, and nothing new is published then
+     * either). Its position: after the last record it took, or before its first one here, where the
+     * group resumes the partition (a series restored after a restart may have its rest waiting there).
+     * False when no end is wired (a test driver that wires none): silence is then judged as before.
      */
     private boolean inputNotReadToItsEnd() {
-        if (inputEnd == null || lastRecordPartition == null) {
+        if (inputEnd == null) {
             return false;
         }
-        OptionalLong end = inputEnd.endOffset(lastRecordPartition);
-        return end.isEmpty() || lastRecordOffset + 1 < end.getAsLong();
+        OptionalLong position = lastRecordOffset >= 0 ? OptionalLong.of(lastRecordOffset + 1) : inputEnd.committedOffset(inputPartition);
+        OptionalLong end = inputEnd.endOffset(inputPartition);
+        return end.isEmpty() || position.isEmpty() || position.getAsLong() < end.getAsLong();
     }
 
     /**

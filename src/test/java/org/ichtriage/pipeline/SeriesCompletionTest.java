@@ -74,8 +74,17 @@ class SeriesCompletionTest {
     private final java.util.concurrent.atomic.AtomicLong writtenNotRead = new java.util.concurrent.atomic.AtomicLong();
     /** False while the look-up fails from the start (the broker was away before it ever answered). */
     private final java.util.concurrent.atomic.AtomicBoolean endKnown = new java.util.concurrent.atomic.AtomicBoolean(true);
-    private final InputEnd.Registry.Registration inputEnd = InputEnd.Registry.register("completion-test",
-            partition -> endKnown.get() ? java.util.OptionalLong.of(piped.get() + writtenNotRead.get()) : java.util.OptionalLong.empty());
+    private final InputEnd.Registry.Registration inputEnd = InputEnd.Registry.register("completion-test", new InputEnd() {
+        @Override
+        public java.util.OptionalLong endOffset(org.apache.kafka.common.TopicPartition partition) {
+            return endKnown.get() ? java.util.OptionalLong.of(piped.get() + writtenNotRead.get()) : java.util.OptionalLong.empty();
+        }
+
+        @Override
+        public java.util.OptionalLong committedOffset(org.apache.kafka.common.TopicPartition partition) {
+            return java.util.OptionalLong.of(0); // a test driver's task starts at the partition's beginning
+        }
+    });
 
     /** Counts the records piped: the driver serializes each record's key once. */
     private final StringSerializer countingKeys = new StringSerializer() {
@@ -497,5 +506,39 @@ class SeriesCompletionTest {
         assertEquals(1, got.size(), "complete once the input is known drained: " + got);
         assertEquals(5, got.get(0).provenance().instanceCount());
         assertEquals("GAP", got.get(0).provenance().completionReason());
+    }
+
+    @Test
+    void seriesRestoredAfterARestartWaitsWhileItsRestIsStuckInTheTopicBeforeTheFirstRecord() throws Exception {
+        // As after a kill -9: the store holds 4 of 8 instances; the other 4 wait in the topic, and the
+        // fresh task's first fetch stalls (the broker restarts) for longer than the gap.
+        var id = CtSeriesWriter.StudyIdentity.random("STALL-RESTORED");
+        List<byte[]> all = series(id, 8, false);
+        long longAgo = System.currentTimeMillis() - 10 * GAP;
+        org.apache.kafka.streams.state.KeyValueStore<String, SeriesState> seriesStore =
+                driver.getKeyValueStore(TriageTopology.SERIES_STORE);
+        org.apache.kafka.streams.state.KeyValueStore<String, ReceivedInstance> sliceStore =
+                driver.getKeyValueStore(TriageTopology.SLICE_STORE);
+        SeriesState restored = SeriesState.open(id.seriesInstanceUid(), 1, longAgo);
+        for (int i = 0; i < 4; i++) {
+            String sop = org.ichtriage.dicom.codec.DicomReader.readPart10(all.get(i),
+                    org.ichtriage.dicom.codec.DicomLimits.DEFAULT).dataset().getString(org.ichtriage.dicom.codec.Tag.SOPInstanceUID);
+            sliceStore.put(SeriesAssemblyProcessor.sliceKey(id.seriesInstanceUid(), sop),
+                    new ReceivedInstance(sop, 0, i, longAgo, all.get(i)));
+            restored = restored.withInstance(longAgo, all.get(i).length, null, 1, null, null).receivedAt(longAgo);
+        }
+        seriesStore.put(id.seriesInstanceUid(), restored);
+        writtenNotRead.set(4);
+
+        advance(Duration.ofMillis(GAP + 5_000));
+        assertEquals(List.of(), resultsFor(id.seriesInstanceUid()), "its other 4 instances wait where the task resumes");
+        writtenNotRead.set(0);
+        for (byte[] b : all.subList(4, 8)) {
+            sendReceivedAt(id.seriesInstanceUid(), b, Instant.ofEpochMilli(longAgo));
+        }
+        advance(Duration.ofMillis(GAP + 500));
+        List<ResultEvent> got = resultsFor(id.seriesInstanceUid());
+        assertEquals(1, got.size(), "one revision: " + got);
+        assertEquals(8, got.get(0).provenance().instanceCount(), "restored and waiting instances in one result");
     }
 }
