@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -166,9 +167,29 @@ class FullDiskIT {
         Path filler = state.resolve("filler-to-the-last-byte.bin");
         long freeMib = fill(filler, 0);
         assertEquals(0, freeMib);
-        // the controller appends to its metadata log every 500 ms; on a full disk that write fails and Kafka gives up the folder
-        HttpResponse<String> failed = awaitReady(r -> r.statusCode() == 503 && r.body().contains("embedded Kafka broker failed"),
-                Duration.ofSeconds(60), "NOT_READY for the failed broker");
+        // The controller appends to its metadata log every 500 ms; on a full disk that write fails and Kafka gives up the
+        // folder. The disk must stay full until then, as a real one does: Kafka Streams wipes the folders of the tasks its
+        // failing threads drop, which frees space, so whatever is freed is taken again.
+        AtomicBoolean keepFull = new AtomicBoolean(true);
+        Thread topUp = new Thread(() -> {
+            while (keepFull.get()) {
+                try {
+                    fillMore(filler);
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "keep-the-disk-full");
+        topUp.start();
+        HttpResponse<String> failed;
+        try {
+            failed = awaitReady(r -> r.statusCode() == 503 && r.body().contains("embedded Kafka broker failed"),
+                    Duration.ofSeconds(60), "NOT_READY for the failed broker");
+        } finally {
+            keepFull.set(false);
+            topUp.join();
+        }
         assertTrue(failed.body().contains("\"kafka-broker\":\"embedded Kafka broker failed: Kafka asked to "), failed.body());
         Thread.sleep(2000);
         assertTrue(service.isAlive(), "Kafka ended the process: " + log());
@@ -192,6 +213,19 @@ class FullDiskIT {
         service.destroy();
         assertTrue(service.waitFor(60, TimeUnit.SECONDS), "still running 60 s after SIGTERM: " + log());
         System.out.printf("FullDiskIT: with a failed broker the service stopped %d ms after SIGTERM%n", (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** Appends to {@code filler} until the file system has no space left. */
+    private static void fillMore(Path filler) {
+        byte[] block = new byte[64 * 1024];
+        try (OutputStream out = Files.newOutputStream(filler, java.nio.file.StandardOpenOption.APPEND)) {
+            while (Files.getFileStore(state).getUsableSpace() > 0) {
+                out.write(block);
+                out.flush();
+            }
+        } catch (IOException noSpaceLeft) {
+            // full: what was wanted
+        }
     }
 
     /** Writes 1 MiB blocks until the file system has at most {@code leaveBytes} free (or none); returns the MiB left. */
