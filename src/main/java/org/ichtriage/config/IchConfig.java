@@ -120,10 +120,13 @@ public record IchConfig(
      * @param analysisMemoryBytes   a volume whose estimated analysis memory exceeds this is refused before inference
      * @param maxAnalysisAttempts   a series whose analysis was started this many times without finishing (the worker
      *                              died in it) is refused instead of being analysed again
+     * @param transactionTimeoutMs  the workers' exactly-once transaction timeout: longer than any analysis, and how long
+     *                              a dead worker's partitions stay held from the worker that takes them over
      */
     public record Pipeline(String applicationId, int streamThreads, long completionGapMs, int maxSlices,
                            long maxSeriesBytes, int maxOpenSeries, long earlyQuietMs, double earlyMinCoverageMm,
-                           long analysisMemoryBytes, int maxAnalysisAttempts, Optional<String> instanceId) {}
+                           long analysisMemoryBytes, int maxAnalysisAttempts, long transactionTimeoutMs,
+                           Optional<String> instanceId) {}
 
     /** @param chunkSlices slices per ONNX Runtime call (0: the whole volume in one call) */
     public record Model(Path path, Provider provider, int intraOpThreads, int chunkSlices) {}
@@ -227,6 +230,7 @@ public record IchConfig(
                         p.doubleIn("pipeline.early-completion-min-coverage-mm", 0, 2000),
                         p.intIn("pipeline.analysis-memory-mb", 64, 1_000_000) * 1024L * 1024L,
                         p.intIn("pipeline.max-analysis-attempts", 1, 100),
+                        p.intIn("pipeline.transaction-timeout-ms", 10_000, 900_000),
                         Optional.of(p.string("pipeline.instance-id").strip()).filter(id -> !id.isEmpty())),
                 new ForwardSettings(p.destinations("forward.destinations"), p.intIn("forward.max-attempts", 1, 100),
                         p.intIn("forward.backoff-ms", 10, 600_000), p.bool("forward.tls")),

@@ -93,6 +93,10 @@ public final class Settings {
             Setting.of("pipeline.max-analysis-attempts", "2",
                     "a series whose analysis was started this many times without finishing (the worker died in it) goes to the "
                             + "dead-letter topic (ANALYSIS_NOT_FINISHED) instead of killing the worker again"),
+            Setting.of("pipeline.transaction-timeout-ms", "600000",
+                    "how long a worker's exactly-once transaction may stay open: it must outlast the longest analysis, which runs "
+                            + "inside it; a worker that dies inside one holds its partitions' committed offsets that long, so the "
+                            + "worker that takes them over is ready only after it (brokers allow up to transaction.max.timeout.ms, 15 min)"),
             Setting.of("model.path", "models/slexnet-ich.onnx", "ONNX model; its card is the .json beside it"),
             Setting.of("model.provider", "auto", "auto (CUDA when present, else CPU), cuda or cpu"),
             Setting.of("model.intra-op-threads", "2", "ONNX Runtime intra-op threads per session"),

@@ -281,6 +281,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         // to answer within the shorter session, so a busy machine does not fence its own broker.
         p.put("broker.heartbeat.interval.ms", "500");
         p.put("broker.session.timeout.ms", "4000");
+        // A worker killed inside its transaction keeps the committed offsets of its partitions unstable until the
+        // transaction times out (pipeline.transaction-timeout-ms) and the coordinator aborts it; the coordinator
+        // looks for such transactions every 10 s by default, every second here.
+        p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
         // A 512x512 slice is about 525 KB and a SEG of a large lesion a few MB; the per-topic limits
         // are set on the topics themselves (Topics), this only lifts the broker-wide ceiling.
         p.put("message.max.bytes", String.valueOf(32 * 1024 * 1024));

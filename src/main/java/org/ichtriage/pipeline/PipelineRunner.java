@@ -94,8 +94,9 @@ public final class PipelineRunner implements AutoCloseable {
         // analysis can find it closed (the consumer warns at start when it is shorter).
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.CONNECTIONS_MAX_IDLE_MS_CONFIG), (int) Duration.ofMinutes(11).toMillis());
         // ... and inside the exactly-once transaction, whose default 10 s timeout a slow CPU volume would
-        // exceed, fencing the producer and re-running the series forever. Brokers allow up to 15 min.
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), (int) Duration.ofMinutes(10).toMillis());
+        // exceed, fencing the producer and re-running the series forever. Brokers allow up to 15 min. The
+        // service passes pipeline.transaction-timeout-ms in the client properties; this is its default.
+        p.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), (int) Duration.ofMinutes(10).toMillis());
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 50);
         // A worker that dies without leaving the group (kill -9, power loss) holds its partitions until
         // the broker expires it: 45 s by default, 10 s here, so another worker takes over its series

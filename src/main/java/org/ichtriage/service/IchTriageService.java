@@ -192,6 +192,8 @@ public final class IchTriageService implements AutoCloseable {
         java.util.Properties streamsClient = kafka.clientProperties();
         TopicCatalog.durability(config.topics()).forEach((k, v) -> streamsClient.put(
                 org.apache.kafka.streams.StreamsConfig.topicPrefix(k), v));
+        streamsClient.put(org.apache.kafka.streams.StreamsConfig.producerPrefix(
+                org.apache.kafka.clients.producer.ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), (int) p.transactionTimeoutMs());
         PipelineRunner runner = own(PipelineRunner.staticMember(
                 TriageTopology.build(analyzer, settings),
                 streamsClient, p.applicationId(), streamsDir, p.streamThreads(),

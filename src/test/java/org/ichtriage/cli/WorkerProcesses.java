@@ -77,11 +77,17 @@ final class WorkerProcesses implements BeforeEachCallback, AfterEachCallback {
      * Starts a worker with its state in {@code workDir/state} and its output appended to
      * {@code workDir/out.log} (a restart on the same folder keeps the first run's log).
      */
+    static final int TRANSACTION_TIMEOUT_MS = 20_000;
+
     Process launch(Path workDir, int httpPort, long completionGapMs) throws IOException {
         List<String> cmd = RunCommandIT.javaCommand(workDir);
         cmd.addAll(List.of("run", "--role", "worker", "--bootstrap-servers", broker.bootstrapServers(),
                 "--state-dir", workDir.resolve("state").toString(), "--http-port", String.valueOf(httpPort),
-                "--set", "model.path=" + RunCommandIT.TEST_MODEL, "--set", "pipeline.completion-gap-ms=" + completionGapMs));
+                "--set", "model.path=" + RunCommandIT.TEST_MODEL, "--set", "pipeline.completion-gap-ms=" + completionGapMs,
+                // a worker killed inside its transaction holds its partitions from the next one until the transaction
+                // times out; the test model's analyses take about a second, so 20 s is plenty and keeps the takeover
+                // within the readiness wait (with the 10 min default it was not, when a kill hit a commit)
+                "--set", "pipeline.transaction-timeout-ms=" + TRANSACTION_TIMEOUT_MS));
         Process p = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("out.log").toFile())).start();
         workers.add(p);
