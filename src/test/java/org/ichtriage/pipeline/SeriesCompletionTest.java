@@ -165,19 +165,7 @@ class SeriesCompletionTest {
         var id = CtSeriesWriter.StudyIdentity.random("P9");
         List<byte[]> all = series(id, 8, false);
         long longAgo = System.currentTimeMillis() - 10 * GAP;
-        org.apache.kafka.streams.state.KeyValueStore<String, SeriesState> seriesStore =
-                driver.getKeyValueStore(TriageTopology.SERIES_STORE);
-        org.apache.kafka.streams.state.KeyValueStore<String, ReceivedInstance> sliceStore =
-                driver.getKeyValueStore(TriageTopology.SLICE_STORE);
-        SeriesState restored = SeriesState.open(id.seriesInstanceUid(), 1, longAgo);
-        for (int i = 0; i < 4; i++) {
-            String sop = org.ichtriage.dicom.codec.DicomReader.readPart10(all.get(i),
-                    org.ichtriage.dicom.codec.DicomLimits.DEFAULT).dataset().getString(org.ichtriage.dicom.codec.Tag.SOPInstanceUID);
-            sliceStore.put(SeriesAssemblyProcessor.sliceKey(id.seriesInstanceUid(), sop),
-                    new ReceivedInstance(sop, 0, i, longAgo, all.get(i)));
-            restored = restored.withInstance(longAgo, all.get(i).length, null, 1, null, null);
-        }
-        seriesStore.put(id.seriesInstanceUid(), restored);
+        restoreFirstHalf(id.seriesInstanceUid(), all, longAgo, false);
 
         advance(Duration.ofMillis(GAP / 2));
         assertTrue(results.isEmpty(), "the time the task was away is not a gap in the series");
@@ -189,6 +177,28 @@ class SeriesCompletionTest {
     }
 
     /** Pipes one instance as the ingest writes it: its receive time in ich.received-at and as the record timestamp. */
+    /**
+     * Puts the first 4 instances of {@code all} into the stores as a restored changelog would, last seen at
+     * {@code longAgo} (and received then, when {@code withReceiveTimes}); the rest is left to the test.
+     */
+    private void restoreFirstHalf(String seriesUid, List<byte[]> all, long longAgo, boolean withReceiveTimes) throws Exception {
+        org.apache.kafka.streams.state.KeyValueStore<String, SeriesState> seriesStore =
+                driver.getKeyValueStore(TriageTopology.SERIES_STORE);
+        org.apache.kafka.streams.state.KeyValueStore<String, ReceivedInstance> sliceStore =
+                driver.getKeyValueStore(TriageTopology.SLICE_STORE);
+        SeriesState restored = SeriesState.open(seriesUid, 1, longAgo);
+        for (int i = 0; i < 4; i++) {
+            String sop = org.ichtriage.dicom.codec.DicomReader.readPart10(all.get(i),
+                    org.ichtriage.dicom.codec.DicomLimits.DEFAULT).dataset().getString(org.ichtriage.dicom.codec.Tag.SOPInstanceUID);
+            sliceStore.put(SeriesAssemblyProcessor.sliceKey(seriesUid, sop), new ReceivedInstance(sop, 0, i, longAgo, all.get(i)));
+            restored = restored.withInstance(longAgo, all.get(i).length, null, 1, null, null);
+            if (withReceiveTimes) {
+                restored = restored.receivedAt(longAgo);
+            }
+        }
+        seriesStore.put(seriesUid, restored);
+    }
+
     private void sendReceivedAt(String series, byte[] instance, Instant receivedAt) {
         RecordHeaders h = new RecordHeaders();
         h.add(org.ichtriage.events.InstanceHeaders.RECEIVED_AT, receivedAt.toString().getBytes(StandardCharsets.UTF_8));
@@ -515,19 +525,7 @@ class SeriesCompletionTest {
         var id = CtSeriesWriter.StudyIdentity.random("STALL-RESTORED");
         List<byte[]> all = series(id, 8, false);
         long longAgo = System.currentTimeMillis() - 10 * GAP;
-        org.apache.kafka.streams.state.KeyValueStore<String, SeriesState> seriesStore =
-                driver.getKeyValueStore(TriageTopology.SERIES_STORE);
-        org.apache.kafka.streams.state.KeyValueStore<String, ReceivedInstance> sliceStore =
-                driver.getKeyValueStore(TriageTopology.SLICE_STORE);
-        SeriesState restored = SeriesState.open(id.seriesInstanceUid(), 1, longAgo);
-        for (int i = 0; i < 4; i++) {
-            String sop = org.ichtriage.dicom.codec.DicomReader.readPart10(all.get(i),
-                    org.ichtriage.dicom.codec.DicomLimits.DEFAULT).dataset().getString(org.ichtriage.dicom.codec.Tag.SOPInstanceUID);
-            sliceStore.put(SeriesAssemblyProcessor.sliceKey(id.seriesInstanceUid(), sop),
-                    new ReceivedInstance(sop, 0, i, longAgo, all.get(i)));
-            restored = restored.withInstance(longAgo, all.get(i).length, null, 1, null, null).receivedAt(longAgo);
-        }
-        seriesStore.put(id.seriesInstanceUid(), restored);
+        restoreFirstHalf(id.seriesInstanceUid(), all, longAgo, true);
         writtenNotRead.set(4);
 
         advance(Duration.ofMillis(GAP + 5_000));
