@@ -458,49 +458,42 @@ class SeriesCompletionTest {
      * read 19, then its fetch stalled (a broker restart) for longer than the gap while the other 5
      * waited in the topic. 19 slices of 5 mm do not cover a head, so only the gap could close them.
      */
-    private void readNineteenThenStall(String seriesUid, List<byte[]> all, Instant receivedAt) {
+    /**
+     * A 24-instance series received at {@code receivedAt}: the task reads 19, its fetch stalls past the gap while 5 wait
+     * in the topic (nothing may close), then it reads the rest and drains. Returns the one result, of all 24.
+     */
+    private ResultEvent stalledThenReadToTheEnd(String patient, Instant receivedAt) {
+        var id = CtSeriesWriter.StudyIdentity.random(patient);
+        List<byte[]> all = series(id, 24, false);
         for (byte[] b : all.subList(0, 19)) {
-            sendReceivedAt(seriesUid, b, receivedAt);
+            sendReceivedAt(id.seriesInstanceUid(), b, receivedAt);
         }
         writtenNotRead.set(5);
         advance(Duration.ofMillis(GAP + 5_000)); // nothing read: the fetch is stalled, not drained
-    }
-
-    private void readTheRestAndDrain(String seriesUid, List<byte[]> all, Instant receivedAt) {
+        assertEquals(List.of(), resultsFor(id.seriesInstanceUid()), "5 instances still wait in the topic");
         writtenNotRead.set(0);
         for (byte[] b : all.subList(19, 24)) {
-            sendReceivedAt(seriesUid, b, receivedAt);
+            sendReceivedAt(id.seriesInstanceUid(), b, receivedAt);
         }
         advance(Duration.ofMillis(GAP + 500));
+        List<ResultEvent> got = resultsFor(id.seriesInstanceUid());
+        assertEquals(1, got.size(), "one revision: " + got);
+        assertEquals(24, got.get(0).provenance().instanceCount());
+        return got.get(0);
     }
 
     @Test
     void stalledWorkerBehindItsInputDoesNotCloseASeriesWhoseRestWaitsInTheTopic() {
         startWithEarlyCompletion();
-        var id = CtSeriesWriter.StudyIdentity.random("STALL-BEHIND");
-        List<byte[]> all = series(id, 24, false);
-        Instant receivedAt = Instant.now().minusSeconds(67); // the worker reads them a minute late
-        readNineteenThenStall(id.seriesInstanceUid(), all, receivedAt);
-        assertEquals(List.of(), resultsFor(id.seriesInstanceUid()), "5 instances still wait in the topic");
-        readTheRestAndDrain(id.seriesInstanceUid(), all, receivedAt);
-        List<ResultEvent> got = resultsFor(id.seriesInstanceUid());
-        assertEquals(1, got.size(), "one revision: " + got);
-        assertEquals(24, got.get(0).provenance().instanceCount());
-        assertEquals("STACK", got.get(0).provenance().completionReason());
+        // the worker reads them a minute late
+        ResultEvent only = stalledThenReadToTheEnd("STALL-BEHIND", Instant.now().minusSeconds(67));
+        assertEquals("STACK", only.provenance().completionReason());
     }
 
     @Test
     void stalledWorkerThatWasCaughtUpDoesNotCloseASeriesWhoseRestWaitsInTheTopic() {
         startWithEarlyCompletion();
-        var id = CtSeriesWriter.StudyIdentity.random("STALL-LIVE");
-        List<byte[]> all = series(id, 24, false);
-        Instant receivedAt = Instant.ofEpochMilli(System.currentTimeMillis()); // read as soon as received
-        readNineteenThenStall(id.seriesInstanceUid(), all, receivedAt);
-        assertEquals(List.of(), resultsFor(id.seriesInstanceUid()), "5 instances still wait in the topic");
-        readTheRestAndDrain(id.seriesInstanceUid(), all, receivedAt);
-        List<ResultEvent> got = resultsFor(id.seriesInstanceUid());
-        assertEquals(1, got.size(), "one revision: " + got);
-        assertEquals(24, got.get(0).provenance().instanceCount());
+        stalledThenReadToTheEnd("STALL-LIVE", Instant.ofEpochMilli(System.currentTimeMillis())); // read as soon as received
     }
 
     @Test
